@@ -1,0 +1,363 @@
+/*
+ * conn.c - the connection actor: socket I/O, parsing, backpressure, close.
+ *
+ * One actor per client, on the worker that owns the socket.  A read batch is
+ * parsed command by command and handed to dispatch.c; after the batch the
+ * replies that are ready are written straight away, and EPOLLOUT matters
+ * only when the socket is full (the watch is edge-triggered for both).
+ *
+ * Backpressure: the connection stops parsing (and so reading: TCP pushes
+ * back) while it has too many requests outstanding or too much output not
+ * yet written, and resumes when replies or writes free room.  Output over
+ * the configured hard limit closes the client, as Redis does.
+ *
+ * Lifetime: the actor stops only when no reply is outstanding, so shards
+ * never send to a stopped connection; messages then still queued (none in
+ * practice) are dropped by the runtime without being looked at.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
+#include "conn.h"
+#include "log.h"
+
+#define READ_CHUNK (16 * 1024)
+#define RING_SIZE 1024                 /* requests outstanding per conn */
+#define OUT_PAUSE (1024 * 1024)        /* unsent bytes that pause parsing */
+#define OUT_TRIM (64 * 1024)           /* keep at most this much capacity */
+
+static conn_t **worker_conns;          /* [nworkers], each its worker's */
+
+static void conn_on_start(act_actor_t *self, void *state);
+static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg);
+static void conn_on_stop(act_actor_t *self, void *state);
+
+static const act_behaviour_t conn_behaviour = {
+	.name = "conn",
+	.on_start = conn_on_start,
+	.receive = conn_receive,
+	.on_stop = conn_on_stop,
+};
+
+int conn_module_init(void)
+{
+	worker_conns = calloc((size_t)srv.nworkers, sizeof(*worker_conns));
+	return worker_conns ? 0 : -ENOMEM;
+}
+
+void conn_module_fini(void)
+{
+	free(worker_conns);
+	worker_conns = NULL;
+}
+
+act_actor_t *conn_spawn(int worker)
+{
+	conn_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->worker = worker;
+	act_actor_t *a = act_spawn(srv.sys, &conn_behaviour, c, worker);
+	if (!a)
+		free(c);
+	return a;
+}
+
+static void conn_on_start(act_actor_t *self, void *state)
+{
+	conn_t *c = state;
+	c->self = self;
+	c->proto = 2;
+	c->id = ck_pr_faa_64(&srv.next_client_id, 1) + 1;
+	c->created_ms = c->last_ms = (uint64_t)server_mstime();
+	resp_parser_init(&c->parser);
+	c->limits = RESP_LIMITS_DEFAULT;
+	c->limits.max_bulk_len = srv.cfg.proto_max_bulk_len;
+	reply_init(&c->out, 2);
+	c->ring = calloc(RING_SIZE, sizeof(*c->ring));
+	c->ring_mask = RING_SIZE - 1;
+	c->ob = calloc((size_t)srv.nshards, sizeof(*c->ob));
+	c->pending_writes = calloc((size_t)srv.nshards, sizeof(uint32_t));
+	c->next = worker_conns[c->worker];
+	if (c->next)
+		c->next->prev = c;
+	worker_conns[c->worker] = c;
+	if (!c->ring || !c->ob || !c->pending_writes)
+		c->closing = c->peer_gone = true;
+}
+
+static void unlink_conn(conn_t *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (worker_conns[c->worker] == c)
+		worker_conns[c->worker] = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+static void conn_on_stop(act_actor_t *self, void *state)
+{
+	conn_t *c = state;
+	if (!c->closed && c->fd >= 0) {
+		act_fd_unwatch(self, c->watch);
+		close(c->fd);
+		ck_pr_dec_int(&srv.connected_clients);
+	}
+	unlink_conn(c);
+	for (uint32_t s = c->head; s != c->tail; s++)
+		merge_free(&c->ring[s & c->ring_mask]);
+	dispatch_release(c);
+	free(c->ring);
+	free(c->pending_writes);
+	reply_free(&c->out);
+	resp_parser_free(&c->parser);
+	free(c->qbuf);
+	free(c);
+}
+
+size_t conn_unsent(const conn_t *c)
+{
+	return c->out.len - c->out_sent;
+}
+
+/* Close the socket and stop, once nothing is outstanding. */
+static void maybe_finish(conn_t *c)
+{
+	if (c->closed || conn_outstanding(c) > 0)
+		return;
+	if (!c->peer_gone && !(c->closing && conn_unsent(c) == 0))
+		return;
+	c->closed = true;
+	act_fd_unwatch(c->self, c->watch);
+	c->watch = NULL;
+	close(c->fd);
+	ck_pr_dec_int(&srv.connected_clients);
+	unlink_conn(c);
+	act_stop(c->self);
+}
+
+static void write_out(conn_t *c)
+{
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	while (conn_unsent(c) > 0 && !c->peer_gone) {
+		ssize_t n = send(c->fd, c->out.buf + c->out_sent, conn_unsent(c),
+				 MSG_NOSIGNAL);
+		if (n > 0) {
+			c->out_sent += (size_t)n;
+			ck_pr_store_64(&ws->net_out, ws->net_out + (uint64_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* EPOLLOUT will call us again */
+		c->peer_gone = true; /* EPIPE, ECONNRESET... */
+		return;
+	}
+	c->out_sent = 0;
+	c->out.len = 0;
+	if (c->out.cap > OUT_TRIM) {
+		reply_free(&c->out);
+		reply_init(&c->out, c->proto);
+	}
+}
+
+static bool over_output_limit(conn_t *c)
+{
+	unsigned long long hard = srv.cfg.obuf_limit[CONFIG_CLIENT_NORMAL].hard;
+	return hard && conn_unsent(c) > hard;
+}
+
+static bool may_parse(conn_t *c)
+{
+	return !c->closing && !c->peer_gone && !c->draining &&
+	       !c->stalled_argv && conn_outstanding(c) < RING_SIZE - 1 &&
+	       conn_unsent(c) < OUT_PAUSE;
+}
+
+static void protocol_error(conn_t *c, int err)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "ERR %s", resp_parser_strerror(&c->parser, err));
+	reply_error(r, msg);
+	dispatch_finish_now(c, req);
+	log_verbose("Protocol error (%s) from client: id=%llu addr=%s",
+		    resp_parser_strerror(&c->parser, err),
+		    (unsigned long long)c->id, c->peer);
+	c->closing = true;
+}
+
+/* Parse and dispatch as many buffered commands as the limits allow. */
+static void parse_buffered(conn_t *c)
+{
+	while (may_parse(c) && c->qpos < c->qlen) {
+		const resp_arg_t *argv;
+		int argc;
+		size_t used = 0;
+		int r = resp_parse(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos,
+				   &c->limits, &argv, &argc, &used);
+		c->qpos += used;
+		if (r == RESP_NEED_MORE)
+			break;
+		if (r != RESP_OK) {
+			protocol_error(c, r);
+			break;
+		}
+		c->last_ms = (uint64_t)server_mstime();
+		dispatch_command(c, argc, (const cmd_arg_t *)argv);
+	}
+	if (c->qpos == c->qlen) {
+		c->qpos = c->qlen = 0;
+	} else if (c->qpos > 0 && (c->qpos > c->qcap / 2 || c->qlen == c->qcap)) {
+		memmove(c->qbuf, c->qbuf + c->qpos, c->qlen - c->qpos);
+		c->qlen -= c->qpos;
+		c->qpos = 0;
+	}
+}
+
+/* Read what the socket has (while we may use it), parsing as we go. */
+static void read_socket(conn_t *c)
+{
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	while (may_parse(c)) {
+		if (c->qcap - c->qlen < READ_CHUNK) {
+			size_t want = c->qlen + READ_CHUNK;
+			if ((long long)want > srv.cfg.client_query_buffer_limit +
+						      READ_CHUNK) {
+				log_warning("Closing client that reached max query "
+					    "buffer length: id=%llu addr=%s",
+					    (unsigned long long)c->id, c->peer);
+				c->peer_gone = true;
+				return;
+			}
+			size_t cap = c->qcap ? c->qcap * 2 : READ_CHUNK * 2;
+			while (cap < want)
+				cap *= 2;
+			char *q = realloc(c->qbuf, cap);
+			if (!q) {
+				c->peer_gone = true;
+				return;
+			}
+			c->qbuf = q;
+			c->qcap = cap;
+		}
+		ssize_t n = recv(c->fd, c->qbuf + c->qlen, c->qcap - c->qlen, 0);
+		if (n > 0) {
+			c->qlen += (size_t)n;
+			ck_pr_store_64(&ws->net_in, ws->net_in + (uint64_t)n);
+			parse_buffered(c);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		c->peer_gone = true; /* EOF or error */
+		return;
+	}
+}
+
+void conn_kick(conn_t *c)
+{
+	if (c->closed)
+		return;
+	while (dispatch_retry_stalled(c))
+		;
+	parse_buffered(c);
+	read_socket(c);
+	dispatch_flush(c);
+	write_out(c);
+	if (over_output_limit(c)) {
+		log_warning("Client id=%llu addr=%s closed for overcoming of "
+			    "output buffer limits.", (unsigned long long)c->id,
+			    c->peer);
+		c->peer_gone = true;
+	}
+	maybe_finish(c);
+}
+
+static void on_accepted(conn_t *c, accepted_msg_t *m)
+{
+	c->fd = m->fd;
+	snprintf(c->peer, sizeof(c->peer), "%s", m->peer);
+	snprintf(c->local, sizeof(c->local), "%s", m->local);
+	int err = act_fd_watch(c->self, c->fd, ACT_FD_READ | ACT_FD_WRITE, 0,
+			       &c->watch);
+	if (err < 0) {
+		close(c->fd);
+		c->fd = -1;
+		c->closed = true;
+		ck_pr_dec_int(&srv.connected_clients);
+		unlink_conn(c);
+		act_stop(c->self);
+	}
+	/* The watch reports the socket's current readiness: reading starts
+	 * with that message. */
+}
+
+static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
+{
+	conn_t *c = state;
+	switch (msg->type) {
+	case MSG_ACCEPTED:
+		on_accepted(c, (accepted_msg_t *)msg);
+		return;
+	case ACT_MSG_FD:
+		conn_kick(c);
+		return;
+	case MSG_REPLY_BATCH:
+		dispatch_on_replies(c, (rep_batch_t *)msg);
+		conn_kick(c);
+		return;
+	}
+	(void)self;
+}
+
+/* Server shutdown, on worker @w: every conn finishes what is in flight,
+ * writes it, and closes. */
+void conn_drain_worker(int w)
+{
+	conn_t *c = worker_conns[w];
+	while (c) {
+		conn_t *next = c->next;
+		c->draining = true;
+		c->closing = true;
+		conn_kick(c);
+		c = next;
+	}
+}
+
+/* CLIENT LIST lines for the conns of worker @w (or just @only). */
+void conn_list_fill(int w, reply_t *r, const conn_t *only)
+{
+	uint64_t now = (uint64_t)server_mstime();
+	for (conn_t *c = only ? (conn_t *)only : worker_conns[w]; c;
+	     c = only ? NULL : c->next) {
+		char line[512];
+		int n = snprintf(line, sizeof(line),
+			"id=%llu addr=%s laddr=%s fd=%d name=%s age=%llu "
+			"idle=%llu flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 "
+			"qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+			"rbp=0 obl=%zu oll=0 omem=0 tot-mem=%zu events=r "
+			"cmd=NULL user=default redir=-1 resp=%d\n",
+			(unsigned long long)c->id, c->peer, c->local, c->fd,
+			c->name, (unsigned long long)((now - c->created_ms) / 1000),
+			(unsigned long long)((now - c->last_ms) / 1000), c->db,
+			c->qlen - c->qpos, c->qcap - c->qlen, c->qcap,
+			conn_unsent(c), c->qcap + c->out.cap, c->proto);
+		if (n > 0)
+			reply_raw(r, line, (size_t)n < sizeof(line) ? (size_t)n
+								    : sizeof(line) - 1);
+	}
+}

@@ -1,0 +1,140 @@
+/*
+ * conn.h - the connection actor's state, shared by the files that make it
+ * up: conn.c (socket I/O and lifetime), dispatch.c (routing commands to
+ * shards, batching, write order), merge.c (gathering fanned-out replies)
+ * and srvcmd.c (commands the connection answers itself).
+ *
+ * Everything here is touched only by the connection's worker thread.
+ */
+#ifndef FLASHKV_CONN_H
+#define FLASHKV_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "resp.h"
+#include "server.h"
+
+/* How the parts of a fanned-out command become one reply. */
+enum merge_kind {
+	MERGE_ONE,       /* a single part: its reply as is */
+	MERGE_SUM,       /* integers added (DEL, EXISTS, DBSIZE...) */
+	MERGE_OK,        /* +OK unless a part failed (MSET, FLUSHALL) */
+	MERGE_CONCAT,    /* arrays concatenated (KEYS) */
+	MERGE_BYKEY,     /* elements put back in key order (MGET) */
+	MERGE_ANY,       /* first non-null reply (RANDOMKEY) */
+	MERGE_MIN,       /* smallest integer (MSETNX across shards) */
+	MERGE_INFO,      /* shard statistics folded into INFO */
+	MERGE_RENAME,    /* a cross-shard RENAME's steps (rename.c) */
+};
+
+/* One request (command) of a connection, waiting for its reply. */
+typedef struct req {
+	reply_t buf;           /* the finished reply, or gathered parts */
+	uint32_t parts_left;
+	uint8_t merge;
+	bool done;
+	bool failed;           /* MERGE_OK/SUM: an error reply is in buf */
+	bool is_write;         /* its parts count in pending_writes */
+	uint32_t seq;
+	long long acc;         /* MERGE_SUM / MERGE_MIN */
+	uint16_t nparts;
+	uint16_t *key_part;    /* MERGE_BYKEY: part of each key, in order */
+	uint32_t nkeys;
+	reply_t *parts;        /* MERGE_BYKEY/CONCAT/INFO: each part's reply */
+	void *extra;           /* MERGE_INFO: the INFO section argument */
+} req_t;
+
+/* Commands bound for one remote shard from one read. */
+typedef struct outbatch {
+	char *buf;
+	size_t len, cap;
+	uint32_t n;
+} outbatch_t;
+
+typedef struct conn {
+	act_actor_t *self;
+	int fd;
+	act_fd_t *watch;
+	int worker;
+	uint64_t id;
+	char peer[64];
+	char local[64];
+	char name[128];
+	uint64_t created_ms;
+	uint64_t last_ms;         /* last command, for timeout and CLIENT LIST */
+	int db;
+	int proto;                /* 2 or 3 */
+
+	char *qbuf;               /* bytes read, not yet parsed */
+	size_t qlen, qcap, qpos;
+	resp_parser_t parser;
+	resp_limits_t limits;
+
+	reply_t out;              /* replies to write, in order */
+	size_t out_sent;
+
+	req_t *ring;              /* outstanding requests, seq & ring_mask */
+	uint32_t ring_mask;
+	uint32_t head, tail;      /* seq of the oldest and next request */
+
+	outbatch_t *ob;           /* [nshards] */
+	uint32_t *pending_writes; /* [nshards] write parts in flight */
+	uint32_t pending_writes_total;
+
+	/* A write that must wait for writes in flight on other shards. */
+	cmd_arg_t *stalled_argv;
+	int stalled_argc;
+	char *stalled_bytes;
+
+	bool closing;             /* close once the output is written */
+	bool peer_gone;           /* EOF or error: stop reading */
+	bool closed;
+	bool draining;            /* server shutdown: no new commands */
+	struct conn *next, *prev; /* the worker's connection list */
+} conn_t;
+
+/* conn.c */
+void conn_kick(conn_t *c);          /* parse, dispatch and write what we can */
+size_t conn_unsent(const conn_t *c);
+void conn_list_fill(int worker, reply_t *r, const conn_t *only);
+
+/* dispatch.c */
+void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv);
+void dispatch_count_command(conn_t *c);
+bool dispatch_retry_stalled(conn_t *c);
+void dispatch_flush(conn_t *c);
+void dispatch_on_replies(conn_t *c, rep_batch_t *rb);
+/* Reply target for a command answered now: the output buffer when nothing
+ * is outstanding, else a new done request in order. */
+reply_t *dispatch_reply_now(conn_t *c, req_t **req);
+void dispatch_finish_now(conn_t *c, req_t *req);
+req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts);
+void dispatch_to_shard(conn_t *c, req_t *req, int shard, uint16_t part,
+		       const cmd_t *cmd, int argc, const cmd_arg_t *argv);
+void dispatch_release(conn_t *c);
+static inline uint32_t conn_outstanding(const conn_t *c)
+{
+	return c->tail - c->head;
+}
+
+/* merge.c */
+void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes);
+void merge_free(req_t *req);
+
+/* srvcmd.c: commands the connection runs itself (PING, INFO, ...). */
+typedef void (*srvcmd_proc_t)(conn_t *c, int argc, const cmd_arg_t *argv);
+const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc);
+size_t srvcmd_count(void);
+const cmd_t *srvcmd_at(size_t i);
+
+/* rename.c */
+bool rename_start(conn_t *c, const cmd_t *cmd, const cmd_arg_t *argv,
+		  int src_shard, int dst_shard);
+void rename_step(conn_t *c, req_t *req, const char *bytes, size_t len);
+
+/* info.c */
+void info_build(conn_t *c, req_t *req);
+extern const cmd_t info_shard_cmd;
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * dispatch.c - route each command to the shard(s) owning its keys, keep
+ * replies in request order, and keep one connection's writes in order.
+ *
+ * Routing: slot = CRC16(key) mod 16384 ({hashtags} honoured), slot -> shard.
+ * A command whose shard lives on this worker runs inline, with no message;
+ * commands for a remote shard are appended to that shard's batch, and each
+ * batch leaves as one message when the read has been parsed (dispatch_flush).
+ * Multi-key commands are split into one part per shard and gathered by
+ * merge.c; keyless store commands (DBSIZE, KEYS, FLUSHALL...) go to every
+ * shard.
+ *
+ * Order: replies go out in request order: a request answered while earlier
+ * ones are outstanding waits in the ring.  Writes: a write may start only
+ * when no write of this connection is in flight on a shard it does not
+ * touch, so another client never sees a later write of ours without the
+ * earlier ones (Redis's order guarantee).  Writes to one shard keep their
+ * order through that shard's mailbox, so runs of them still batch; reads
+ * never wait.  A write that must wait is copied aside ("stalled") and parsing
+ * pauses until the replies in flight come back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_pr.h>
+
+#include "conn.h"
+#include "log.h"
+
+#define BATCH_FLUSH_BYTES (64 * 1024)
+#define MAX_PARTS_STACK 64
+
+/* ---- requests and their order ---------------------------------------- */
+
+req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts)
+{
+	req_t *req = &c->ring[c->tail & c->ring_mask];
+	req->seq = c->tail++;
+	req->is_write = false;
+	if (!req->buf.buf)
+		reply_init(&req->buf, c->proto);
+	req->buf.proto = c->proto;
+	req->merge = merge;
+	req->parts_left = nparts;
+	req->nparts = nparts;
+	req->done = false;
+	req->failed = false;
+	req->acc = merge == MERGE_MIN ? 1 : 0;
+	return req;
+}
+
+reply_t *dispatch_reply_now(conn_t *c, req_t **req)
+{
+	if (conn_outstanding(c) == 0) {
+		*req = NULL;
+		return &c->out;
+	}
+	*req = dispatch_new_req(c, MERGE_ONE, 0);
+	return &(*req)->buf;
+}
+
+/* Move finished requests at the head of the ring to the output. */
+static void drain_head(conn_t *c)
+{
+	while (c->head != c->tail) {
+		req_t *req = &c->ring[c->head & c->ring_mask];
+		if (!req->done)
+			return;
+		reply_raw(&c->out, req->buf.buf, req->buf.len);
+		merge_free(req);
+		reply_reset(&req->buf);
+		if (req->buf.cap > 16 * 1024) {
+			reply_free(&req->buf);
+			memset(&req->buf, 0, sizeof(req->buf));
+		}
+		c->head++;
+	}
+}
+
+void dispatch_finish_now(conn_t *c, req_t *req)
+{
+	if (!req)
+		return;
+	req->done = true;
+	drain_head(c);
+}
+
+void dispatch_release(conn_t *c)
+{
+	if (c->ring)
+		for (uint32_t i = 0; i <= c->ring_mask; i++)
+			reply_free(&c->ring[i].buf);
+	if (c->ob)
+		for (int s = 0; s < srv.nshards; s++)
+			free(c->ob[s].buf);
+	free(c->ob);
+	free(c->stalled_argv);
+	free(c->stalled_bytes);
+}
+
+/* ---- batches to remote shards ------------------------------------------ */
+
+static int ob_reserve(outbatch_t *ob, size_t n)
+{
+	if (ob->len + n <= ob->cap)
+		return 0;
+	size_t cap = ob->cap ? ob->cap : 4096;
+	while (cap < ob->len + n)
+		cap *= 2;
+	char *b = realloc(ob->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	ob->buf = b;
+	ob->cap = cap;
+	return 0;
+}
+
+static void flush_shard(conn_t *c, int s)
+{
+	outbatch_t *ob = &c->ob[s];
+	if (ob->n == 0)
+		return;
+	req_batch_t *m = (req_batch_t *)act_msg_new(sizeof(*m) + ob->len,
+						    MSG_REQ_BATCH);
+	if (!m) {
+		log_warning("out of memory sending a request batch");
+		abort(); /* replies would be lost: the conn could never finish */
+	}
+	m->reply_to = c->self;
+	m->conn = c;
+	m->n = ob->n;
+	m->len = (uint32_t)ob->len;
+	memcpy(m->data, ob->buf, ob->len);
+	ob->len = 0;
+	ob->n = 0;
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	ck_pr_store_64(&ws->remote_batches, ws->remote_batches + 1);
+	act_send(srv.shards[s]->actor, &m->hdr);
+}
+
+void dispatch_flush(conn_t *c)
+{
+	for (int s = 0; s < srv.nshards; s++)
+		flush_shard(c, s);
+}
+
+static void append_entry(conn_t *c, int s, uint32_t seq, uint16_t part,
+			 const cmd_t *cmd, int argc, const cmd_arg_t *argv)
+{
+	outbatch_t *ob = &c->ob[s];
+	size_t size = sizeof(req_entry_t);
+	for (int i = 0; i < argc; i++)
+		size += 8 + server_pad8(argv[i].len);
+	if (ob_reserve(ob, size) < 0) {
+		log_warning("out of memory batching a request");
+		abort();
+	}
+	req_entry_t *e = (req_entry_t *)(ob->buf + ob->len);
+	e->seq = seq;
+	e->part = part;
+	e->db = (uint16_t)c->db;
+	e->cmd = cmd;
+	e->argc = (uint32_t)argc;
+	e->size = (uint32_t)size;
+	char *p = (char *)(e + 1);
+	for (int i = 0; i < argc; i++) {
+		uint64_t len = argv[i].len;
+		memcpy(p, &len, 8);
+		memcpy(p + 8, argv[i].ptr, argv[i].len);
+		p += 8 + server_pad8(argv[i].len);
+	}
+	ob->len += size;
+	ob->n++;
+	if (ob->len >= BATCH_FLUSH_BYTES)
+		flush_shard(c, s);
+}
+
+/* Send one part of @req to shard @s, or run it here if @s is local. */
+void dispatch_to_shard(conn_t *c, req_t *req, int s, uint16_t part,
+		       const cmd_t *cmd, int argc, const cmd_arg_t *argv)
+{
+	shard_t *sh = srv.shards[s];
+	uint32_t seq = req->seq;
+	if (req->is_write) {
+		c->pending_writes[s]++;
+		c->pending_writes_total++;
+	}
+	if (sh->worker == c->worker) {
+		/* Local: run it now.  A lone part writes its reply in place;
+		 * parts to gather go through a scratch buffer. */
+		static __thread reply_t scratch;
+		worker_stats_t *ws = &srv.wstats[c->worker];
+		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
+		if (req->merge == MERGE_ONE) {
+			shard_exec(sh, cmd, c->db, argc, argv, &req->buf);
+			req->parts_left--;
+			req->done = true;
+		} else {
+			if (!scratch.buf)
+				reply_init(&scratch, c->proto);
+			reply_reset(&scratch);
+			scratch.proto = c->proto;
+			shard_exec(sh, cmd, c->db, argc, argv, &scratch);
+			rep_entry_t e = { .seq = seq, .part = part,
+					  .shard = (uint16_t)s,
+					  .len = (uint32_t)scratch.len };
+			merge_part(c, req, &e, scratch.buf);
+		}
+		if (req->is_write) {
+			c->pending_writes[s]--;
+			c->pending_writes_total--;
+		}
+		if (req->done)
+			drain_head(c);
+		return;
+	}
+	append_entry(c, s, seq, part, cmd, argc, argv);
+}
+
+void dispatch_on_replies(conn_t *c, rep_batch_t *rb)
+{
+	const char *p = rb->data;
+	for (uint32_t i = 0; i < rb->n; i++) {
+		const rep_entry_t *e = (const rep_entry_t *)p;
+		const char *bytes = (const char *)(e + 1);
+		req_t *req = &c->ring[e->seq & c->ring_mask];
+		if (req->is_write) {
+			c->pending_writes[e->shard]--;
+			c->pending_writes_total--;
+		}
+		merge_part(c, req, e, bytes);
+		p = bytes + server_pad8(e->len);
+	}
+	drain_head(c);
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+/* Would a write touching the shards in @mask (bit per shard, or @one when
+ * mask is NULL) have to wait for writes in flight elsewhere? */
+static bool write_must_wait(const conn_t *c, const uint8_t *in_set, int one)
+{
+	if (c->pending_writes_total == 0)
+		return false;
+	uint32_t mine = 0;
+	if (!in_set && one >= 0)
+		mine = c->pending_writes[one];
+	else
+		for (int s = 0; s < srv.nshards; s++)
+			if (in_set[s])
+				mine += c->pending_writes[s];
+	return c->pending_writes_total > mine;
+}
+
+static uint8_t merge_of(const cmd_t *cmd)
+{
+	const char *n = cmd->name;
+	if (!strcmp(n, "mget"))
+		return MERGE_BYKEY;
+	if (!strcmp(n, "mset") || !strcmp(n, "flushdb") ||
+	    !strcmp(n, "flushall"))
+		return MERGE_OK;
+	if (!strcmp(n, "msetnx"))
+		return MERGE_MIN;
+	if (!strcmp(n, "keys"))
+		return MERGE_CONCAT;
+	if (!strcmp(n, "randomkey"))
+		return MERGE_ANY;
+	return MERGE_SUM; /* del unlink exists touch dbsize */
+}
+
+/* A command whose keys all live on shard @s.  false: must wait. */
+static bool route_single(conn_t *c, const cmd_t *cmd, int s, int argc,
+			 const cmd_arg_t *argv)
+{
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && write_must_wait(c, NULL, s))
+		return false;
+	shard_t *sh = srv.shards[s];
+	if (sh->worker == c->worker && conn_outstanding(c) == 0) {
+		/* The fast path: nothing before us, reply straight out. */
+		worker_stats_t *ws = &srv.wstats[c->worker];
+		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
+		shard_exec(sh, cmd, c->db, argc, argv, &c->out);
+		return true;
+	}
+	req_t *req = dispatch_new_req(c, MERGE_ONE, 1);
+	req->is_write = write;
+	dispatch_to_shard(c, req, s, 0, cmd, argc, argv);
+	return true;
+}
+
+/* Keyless store commands run on every shard (DBSIZE, KEYS, FLUSHALL...). */
+static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
+		      const cmd_arg_t *argv)
+{
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && c->pending_writes_total > 0)
+		return false; /* touches every shard: wait for all writes */
+	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)srv.nshards);
+	req->is_write = write;
+	if (req->merge == MERGE_CONCAT || req->merge == MERGE_ANY)
+		req->parts = calloc(srv.nshards, sizeof(reply_t));
+	for (int s = 0; s < srv.nshards; s++)
+		dispatch_to_shard(c, req, s, (uint16_t)s, cmd, argc, argv);
+	return true;
+}
+
+/* Split a multi-key command into one part per shard. */
+static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	int nshards = srv.nshards;
+	uint8_t in_set[SERVER_MAX_SHARDS] = { 0 };
+	int part_of[SERVER_MAX_SHARDS];
+	int nparts = 0;
+	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	for (int i = cmd->first_key; i < argc; i += step) {
+		int s = shard_of_arg[i];
+		if (!in_set[s]) {
+			in_set[s] = 1;
+			part_of[s] = nparts++;
+		}
+	}
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && write_must_wait(c, in_set, 0))
+		return false;
+	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)nparts);
+	req->is_write = write;
+	uint32_t nkeys = (uint32_t)((argc - cmd->first_key + step - 1) / step);
+	if (req->merge == MERGE_BYKEY) {
+		req->parts = calloc((size_t)nparts, sizeof(reply_t));
+		req->key_part = malloc(nkeys * sizeof(uint16_t));
+		req->nkeys = nkeys;
+		for (uint32_t k = 0; k < nkeys; k++)
+			req->key_part[k] = (uint16_t)part_of[
+				shard_of_arg[cmd->first_key + (int)k * step]];
+	}
+	cmd_arg_t *sub = malloc((size_t)argc * sizeof(*sub));
+	if (!sub) {
+		log_warning("out of memory splitting a command");
+		abort();
+	}
+	for (int s = 0; s < nshards; s++) {
+		if (!in_set[s])
+			continue;
+		int n = 0;
+		sub[n++] = argv[0];
+		for (int i = cmd->first_key; i < argc; i += step)
+			if (shard_of_arg[i] == s)
+				for (int j = 0; j < step; j++)
+					sub[n++] = argv[i + j];
+		dispatch_to_shard(c, req, s, (uint16_t)part_of[s], cmd, n, sub);
+	}
+	free(sub);
+	return true;
+}
+
+/* Route one command.  false: it is a write that must wait (nothing done). */
+static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	srvcmd_proc_t sproc = NULL;
+	const cmd_t *cmd = cmd_lookup(argv[0].ptr, argv[0].len);
+	if (!cmd)
+		cmd = srvcmd_lookup(argv[0].ptr, argv[0].len, &sproc);
+	req_t *req;
+	if (!cmd) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		cmd_reply_unknown(r, argc, argv);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	bool arity_ok = cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+	if (!arity_ok) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		cmd_check_arity(cmd, argc, r);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	if (sproc) {
+		sproc(c, argc, argv);
+		return true;
+	}
+	if (cmd->first_key == 0)
+		return route_all(c, cmd, argc, argv);
+
+	int stack_shards[MAX_PARTS_STACK];
+	int *shard_of_arg = argc <= MAX_PARTS_STACK
+		? stack_shards : malloc((size_t)argc * sizeof(int));
+	if (!shard_of_arg) {
+		log_warning("out of memory routing a command");
+		abort();
+	}
+	int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	int first_shard = -1;
+	bool spans = false;
+	for (int i = cmd->first_key; i <= last && i < argc; i += step) {
+		int s = server_key_shard(argv[i].ptr, argv[i].len);
+		shard_of_arg[i] = s;
+		if (first_shard < 0)
+			first_shard = s;
+		else if (s != first_shard)
+			spans = true;
+	}
+	bool ok;
+	if (!spans)
+		ok = route_single(c, cmd, first_shard, argc, argv);
+	else if (cmd->last_key < 0)
+		ok = route_split(c, cmd, argc, argv, shard_of_arg);
+	else if (cmd->flags & CMD_WRITE && write_must_wait(c, NULL, -1))
+		ok = false; /* RENAME across shards: wait for all writes */
+	else
+		ok = rename_start(c, cmd, argv, shard_of_arg[1], shard_of_arg[2]);
+	if (shard_of_arg != stack_shards)
+		free(shard_of_arg);
+	return ok;
+}
+
+static void stall(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	size_t bytes = 0;
+	for (int i = 0; i < argc; i++)
+		bytes += argv[i].len;
+	c->stalled_argv = malloc((size_t)argc * sizeof(cmd_arg_t));
+	c->stalled_bytes = malloc(bytes ? bytes : 1);
+	if (!c->stalled_argv || !c->stalled_bytes) {
+		log_warning("out of memory holding a command");
+		abort();
+	}
+	char *p = c->stalled_bytes;
+	for (int i = 0; i < argc; i++) {
+		memcpy(p, argv[i].ptr, argv[i].len);
+		c->stalled_argv[i].ptr = p;
+		c->stalled_argv[i].len = argv[i].len;
+		p += argv[i].len;
+	}
+	c->stalled_argc = argc;
+	dispatch_flush(c); /* the writes we wait for must be on their way */
+}
+
+void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	ck_pr_store_64(&ws->commands, ws->commands + 1);
+	if (!route(c, argc, argv))
+		stall(c, argc, argv);
+}
+
+bool dispatch_retry_stalled(conn_t *c)
+{
+	if (!c->stalled_argv || !route(c, c->stalled_argc, c->stalled_argv))
+		return false;
+	free(c->stalled_argv);
+	free(c->stalled_bytes);
+	c->stalled_argv = NULL;
+	c->stalled_bytes = NULL;
+	return false;
+}

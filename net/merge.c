@@ -1,0 +1,172 @@
+/*
+ * merge.c - gather the parts of a fanned-out command into the one reply
+ * Redis would have sent: sums (DEL, EXISTS, DBSIZE), +OK (MSET, FLUSHALL),
+ * concatenated arrays (KEYS), elements back in key order (MGET), the first
+ * non-null (RANDOMKEY) and INFO's shard statistics.
+ *
+ * Parts arrive in any order; each is a complete RESP reply from one shard.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "resp_reply.h"
+
+void merge_free(req_t *req)
+{
+	if (req->parts) {
+		for (unsigned i = 0; i < req->nparts; i++)
+			reply_free(&req->parts[i]);
+		free(req->parts);
+		req->parts = NULL;
+	}
+	free(req->key_part);
+	req->key_part = NULL;
+	free(req->extra);
+	req->extra = NULL;
+	req->nkeys = 0;
+}
+
+static long long parse_int_line(const char *p, size_t len)
+{
+	/* ":123\r\n" or "*12\r\n": the shards wrote it, so it is well formed. */
+	long long v = 0;
+	bool neg = false;
+	size_t i = 1;
+	if (i < len && p[i] == '-') {
+		neg = true;
+		i++;
+	}
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (p[i] - '0');
+	return neg ? -v : v;
+}
+
+/* Offset of the first element of an array reply (after "*N\r\n"). */
+static size_t after_header(const reply_t *r)
+{
+	const char *nl = memchr(r->buf, '\n', r->len);
+	return nl ? (size_t)(nl - r->buf) + 1 : r->len;
+}
+
+static void keep_error(req_t *req, const char *bytes, size_t len)
+{
+	if (req->failed)
+		return;
+	req->failed = true;
+	reply_reset(&req->buf);
+	reply_raw(&req->buf, bytes, len);
+}
+
+static void finish_concat(req_t *req)
+{
+	long long total = 0;
+	for (unsigned i = 0; i < req->nparts; i++) {
+		const reply_t *p = &req->parts[i];
+		if (p->len && (p->buf[0] == '*' || p->buf[0] == '~'))
+			total += parse_int_line(p->buf, p->len);
+	}
+	reply_array(&req->buf, (size_t)total);
+	for (unsigned i = 0; i < req->nparts; i++) {
+		const reply_t *p = &req->parts[i];
+		size_t off = after_header(p);
+		reply_raw(&req->buf, p->buf + off, p->len - off);
+	}
+}
+
+static void finish_bykey(req_t *req)
+{
+	size_t cursor[SERVER_MAX_SHARDS];
+	for (unsigned i = 0; i < req->nparts; i++)
+		cursor[i] = after_header(&req->parts[i]);
+	reply_array(&req->buf, req->nkeys);
+	for (uint32_t k = 0; k < req->nkeys; k++) {
+		const reply_t *p = &req->parts[req->key_part[k]];
+		size_t *cur = &cursor[req->key_part[k]];
+		long n = resp_reply_scan(p->buf + *cur, p->len - *cur, NULL);
+		if (n <= 0) { /* cannot happen: the shard replied in full */
+			reply_null(&req->buf);
+			continue;
+		}
+		reply_raw(&req->buf, p->buf + *cur, (size_t)n);
+		*cur += (size_t)n;
+	}
+}
+
+static void finish_any(req_t *req)
+{
+	unsigned start = (unsigned)rand() % req->nparts;
+	for (unsigned i = 0; i < req->nparts; i++) {
+		const reply_t *p = &req->parts[(start + i) % req->nparts];
+		if (p->len && p->buf[0] == '$' && p->buf[1] != '-') {
+			reply_raw(&req->buf, p->buf, p->len);
+			return;
+		}
+	}
+	reply_null(&req->buf);
+}
+
+static void finish(conn_t *c, req_t *req)
+{
+	switch (req->merge) {
+	case MERGE_SUM:
+	case MERGE_MIN:
+		if (!req->failed)
+			reply_int(&req->buf, req->acc);
+		break;
+	case MERGE_OK:
+		if (!req->failed)
+			reply_ok(&req->buf);
+		break;
+	case MERGE_CONCAT:
+		finish_concat(req);
+		break;
+	case MERGE_BYKEY:
+		finish_bykey(req);
+		break;
+	case MERGE_ANY:
+		finish_any(req);
+		break;
+	case MERGE_INFO:
+		info_build(c, req);
+		break;
+	}
+	req->done = true;
+}
+
+void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
+{
+	bool is_err = e->len > 0 && bytes[0] == '-';
+	if (req->merge == MERGE_RENAME) {
+		rename_step(c, req, bytes, e->len);
+		return;
+	}
+	switch (req->merge) {
+	case MERGE_ONE:
+		reply_raw(&req->buf, bytes, e->len);
+		break;
+	case MERGE_SUM:
+	case MERGE_MIN:
+	case MERGE_OK:
+		if (is_err) {
+			keep_error(req, bytes, e->len);
+		} else if (req->merge == MERGE_SUM) {
+			req->acc += parse_int_line(bytes, e->len);
+		} else if (req->merge == MERGE_MIN) {
+			long long v = parse_int_line(bytes, e->len);
+			if (v < req->acc)
+				req->acc = v;
+		}
+		break;
+	default:
+		if (req->parts && e->part < req->nparts) {
+			reply_t *p = &req->parts[e->part];
+			if (!p->buf)
+				reply_init(p, c->proto);
+			reply_raw(p, bytes, e->len);
+		}
+		break;
+	}
+	if (--req->parts_left == 0)
+		finish(c, req);
+}

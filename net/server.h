@@ -1,0 +1,168 @@
+/*
+ * server.h - the FlashKV server's shared state and the messages its actors
+ * exchange.
+ *
+ * Actors: one acceptor (listening sockets), one connection actor per client
+ * (on the worker that owns its socket), shard actors (each owns a slice of
+ * the keyspace exclusively) and one sweeper (ticks the shards `hz` times a
+ * second).  `srv` is written by main() before the workers start and is
+ * read-only afterwards, except the counters, which are atomics.
+ */
+#ifndef FLASHKV_SERVER_H
+#define FLASHKV_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <flashkv/act.h>
+
+#include "config.h"
+#include "cmd.h"
+#include "keyspace.h"
+#include "reply.h"
+
+#define SERVER_SLOTS 16384
+#define SERVER_MAX_SHARDS 256
+
+typedef struct shard shard_t;
+
+/* Counters kept per worker, written only by that worker (relaxed atomics so
+ * INFO may read them from anywhere). */
+typedef struct worker_stats {
+	uint64_t commands;        /* commands executed by shards and conns */
+	uint64_t conns_served;    /* connection actors started here */
+	uint64_t net_in, net_out; /* bytes */
+	uint64_t remote_batches;  /* request batches sent to other workers */
+	uint64_t inline_cmds;     /* commands run on the conn's own worker */
+	char pad[16];
+} worker_stats_t;
+
+typedef struct server {
+	config_t cfg;
+	act_system_t *sys;
+	int nworkers;
+	int nshards;
+	shard_t *shards[SERVER_MAX_SHARDS];
+	uint16_t slot_shard[SERVER_SLOTS]; /* slot -> shard index */
+	act_actor_t *acceptor;
+	act_actor_t *sweeper;
+	worker_stats_t *wstats;            /* [nworkers] */
+	uint64_t start_ms;                 /* unix ms at start */
+	uint64_t start_mono_ns;
+	char run_id[41];
+	int executable_argc;
+	char executable[1024];
+	char config_file[1024];
+
+	/* atomics */
+	int connected_clients;
+	uint64_t total_connections;
+	uint64_t rejected_connections;
+	uint64_t next_client_id;
+	int shutting_down;
+} server_t;
+
+extern server_t srv;
+
+/* Unix time in ms (wall clock, as Redis's mstime). */
+int64_t server_mstime(void);
+
+/* The shard that owns @key. */
+static inline int server_key_shard(const char *key, size_t len);
+
+/* ---- messages -------------------------------------------------------- */
+
+enum {
+	MSG_REQ_BATCH = 1,  /* conn -> shard: commands to run, in order */
+	MSG_REPLY_BATCH,    /* shard -> conn: their replies, in order */
+	MSG_ACCEPTED,       /* acceptor -> new conn actor: its socket */
+	MSG_TICK,           /* sweeper -> shard: active expiry cycle */
+	MSG_SHUTDOWN,       /* main -> shard -> its worker's conns: drain */
+};
+
+/* One command inside a request batch: header, then argc x (u32 len, bytes),
+ * each argument padded to 8 bytes. */
+typedef struct req_entry {
+	uint32_t seq;           /* the conn's request number */
+	uint16_t part;          /* which part of a fanned-out command */
+	uint16_t db;            /* selected database */
+	const cmd_t *cmd;       /* resolved by the conn (table is static) */
+	uint32_t argc;
+	uint32_t size;          /* bytes of this entry, header included */
+} req_entry_t;
+
+typedef struct req_batch {
+	act_msg_t hdr;
+	act_actor_t *reply_to;  /* conn actor: alive while it awaits replies */
+	void *conn;             /* its state, echoed back */
+	uint32_t n;
+	uint32_t len;           /* bytes in data */
+	char data[];            /* req_entry_t... */
+} req_batch_t;
+
+typedef struct rep_entry {
+	uint32_t seq;
+	uint16_t part;
+	uint16_t shard;
+	uint32_t len;           /* reply bytes that follow (padded to 8) */
+	uint32_t pad;
+} rep_entry_t;
+
+typedef struct rep_batch {
+	act_msg_t hdr;
+	void *conn;
+	uint32_t n;
+	uint32_t len;
+	char data[];            /* rep_entry_t + bytes... */
+} rep_batch_t;
+
+typedef struct accepted_msg {
+	act_msg_t hdr;
+	int fd;
+	char peer[64];          /* "ip:port" */
+	char local[64];
+} accepted_msg_t;
+
+static inline size_t server_pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* ---- shard ------------------------------------------------------------- */
+
+struct shard {
+	int index;
+	int worker;
+	act_actor_t *actor;
+	ks_t **dbs;            /* [cfg.databases] */
+	int ndbs;
+	reply_t scratch;       /* replies of one batch, before packing */
+	uint64_t expired_total;
+	uint64_t cycles;
+};
+
+int shard_create_all(void);
+void shard_destroy_all(void);
+/* Run one command inline on a shard of the calling worker. */
+void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
+		const cmd_arg_t *argv, reply_t *out);
+/* First shard living on worker @w, or NULL. */
+shard_t *shard_of_worker(int w);
+
+/* ---- conns, acceptor, sweeper ---------------------------------------- */
+
+act_actor_t *acceptor_start(char *err, size_t errlen);
+act_actor_t *sweeper_start(void);
+act_actor_t *conn_spawn(int worker);
+/* On worker @w's thread: make every conn there finish and close. */
+void conn_drain_worker(int w);
+int conn_module_init(void);
+void conn_module_fini(void);
+
+static inline int server_key_shard(const char *key, size_t len)
+{
+	extern uint16_t slot_of_key(const char *key, size_t len);
+	return srv.slot_shard[slot_of_key(key, len)];
+}
+
+#endif

@@ -1,0 +1,413 @@
+/*
+ * srvcmd.c - commands the connection answers itself, without a shard:
+ * PING, ECHO, QUIT, TIME, SELECT, COMMAND, CONFIG, CLIENT, HELLO and INFO
+ * (which gathers shard statistics through a fan-out, see info.c).
+ *
+ * Replies and errors are Redis 7.0's.  The table uses store/'s cmd_t so
+ * that COMMAND reports both tables the same way.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "conn.h"
+#include "errors.h"
+#include "glob.h"
+#include "log.h"
+
+static bool arg_is(const cmd_arg_t *a, const char *s)
+{
+	return a->len == strlen(s) && strncasecmp(a->ptr, s, a->len) == 0;
+}
+
+static void sc_ping(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	if (argc > 2)
+		reply_errorf(r, ERRF_ARITY, "ping");
+	else if (argc == 2)
+		reply_bulk(r, argv[1].ptr, argv[1].len);
+	else
+		reply_simple(r, "PONG", 4);
+	dispatch_finish_now(c, req);
+}
+
+static void sc_echo(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	reply_bulk(r, argv[1].ptr, argv[1].len);
+	dispatch_finish_now(c, req);
+	(void)argc;
+}
+
+static void sc_quit(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	reply_ok(r);
+	dispatch_finish_now(c, req);
+	c->closing = true;
+	(void)argc, (void)argv;
+}
+
+static void sc_time(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	reply_array(r, 2);
+	reply_bulk_ll(r, (long long)tv.tv_sec);
+	reply_bulk_ll(r, (long long)tv.tv_usec);
+	dispatch_finish_now(c, req);
+	(void)argc, (void)argv;
+}
+
+static bool parse_ll(const cmd_arg_t *a, long long *out)
+{
+	char buf[32];
+	if (a->len == 0 || a->len >= sizeof(buf))
+		return false;
+	memcpy(buf, a->ptr, a->len);
+	buf[a->len] = '\0';
+	char *end;
+	errno = 0;
+	long long v = strtoll(buf, &end, 10);
+	if (*end || errno || isspace((unsigned char)buf[0]))
+		return false;
+	*out = v;
+	return true;
+}
+
+static void sc_select(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	long long db;
+	if (!parse_ll(&argv[1], &db))
+		reply_error(r, ERR_NOT_INTEGER);
+	else if (db < 0 || db >= srv.cfg.databases)
+		reply_error(r, ERR_DB_INDEX_RANGE);
+	else {
+		/* Commands already sent carry their own db: safe to switch. */
+		c->db = (int)db;
+		reply_ok(r);
+	}
+	dispatch_finish_now(c, req);
+	(void)argc;
+}
+
+/* ---- COMMAND -------------------------------------------------------- */
+
+static void flags_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t),
+			bool status)
+{
+	size_t n = 0;
+	for (int b = 0; b < 32; b++)
+		if ((bits & (1u << b)) && name(1u << b))
+			n++;
+	reply_set(r, n);
+	for (int b = 0; b < 32; b++) {
+		const char *s = (bits & (1u << b)) ? name(1u << b) : NULL;
+		if (!s)
+			continue;
+		if (status)
+			reply_simple(r, s, strlen(s));
+		else
+			reply_simple(r, s, strlen(s));
+	}
+}
+
+static void tips_reply(reply_t *r, const char *tips)
+{
+	size_t n = 0;
+	for (const char *p = tips; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	reply_set(r, n);
+	for (const char *p = tips; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *s = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p > s)
+			reply_simple(r, s, (size_t)(p - s));
+	}
+}
+
+static void command_info_reply(reply_t *r, const cmd_t *cmd)
+{
+	reply_array(r, 10);
+	reply_bulk_cstr(r, cmd->name);
+	reply_int(r, cmd->arity);
+	flags_reply(r, cmd->flags, cmd_flag_name, true);
+	reply_int(r, cmd->first_key);
+	reply_int(r, cmd->last_key);
+	reply_int(r, cmd->key_step);
+	flags_reply(r, cmd->acl, cmd_acl_name, true);
+	tips_reply(r, cmd->tips ? cmd->tips : "");
+	reply_array(r, 0); /* key specs */
+	reply_array(r, 0); /* subcommands */
+}
+
+static const cmd_t *any_lookup(const char *name, size_t len)
+{
+	srvcmd_proc_t p;
+	const cmd_t *cmd = cmd_lookup(name, len);
+	return cmd ? cmd : srvcmd_lookup(name, len, &p);
+}
+
+static void sc_command(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	size_t total = cmd_count() + srvcmd_count();
+	if (argc == 1 || (argc == 2 && arg_is(&argv[1], "list"))) {
+		bool names = argc == 2;
+		reply_array(r, total);
+		for (size_t i = 0; i < total; i++) {
+			const cmd_t *cmd = i < cmd_count()
+				? cmd_at(i) : srvcmd_at(i - cmd_count());
+			if (names)
+				reply_bulk_cstr(r, cmd->name);
+			else
+				command_info_reply(r, cmd);
+		}
+	} else if (arg_is(&argv[1], "count") && argc == 2) {
+		reply_int(r, (long long)total);
+	} else if (arg_is(&argv[1], "info")) {
+		if (argc == 2) {
+			reply_array(r, total);
+			for (size_t i = 0; i < total; i++)
+				command_info_reply(r, i < cmd_count() ? cmd_at(i)
+						   : srvcmd_at(i - cmd_count()));
+		} else {
+			reply_array(r, (size_t)argc - 2);
+			for (int i = 2; i < argc; i++) {
+				const cmd_t *cmd = any_lookup(argv[i].ptr,
+							      argv[i].len);
+				if (cmd)
+					command_info_reply(r, cmd);
+				else
+					reply_null_array(r);
+			}
+		}
+	} else if (arg_is(&argv[1], "docs")) {
+		reply_map(r, 0); /* no docs: clients fall back gracefully */
+	} else if (arg_is(&argv[1], "getkeys") && argc >= 3) {
+		const cmd_t *cmd = any_lookup(argv[2].ptr, argv[2].len);
+		int pos[256];
+		int n = cmd ? cmd_key_positions(cmd, argc - 2, pos, 256) : -1;
+		if (!cmd)
+			reply_error(r, "ERR Invalid command specified");
+		else if (n <= 0)
+			reply_error(r, "ERR The command has no key arguments");
+		else {
+			if (n > 256)
+				n = 256;
+			reply_array(r, (size_t)n);
+			for (int i = 0; i < n; i++)
+				reply_bulk(r, argv[2 + pos[i]].ptr,
+					   argv[2 + pos[i]].len);
+		}
+	} else {
+		reply_errorf(r, "ERR unknown subcommand '%.*s'. Try COMMAND HELP.",
+			     (int)argv[1].len, argv[1].ptr);
+	}
+	dispatch_finish_now(c, req);
+}
+
+/* ---- CONFIG ---------------------------------------------------------- */
+
+static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	if (arg_is(&argv[1], "get") && argc >= 3) {
+		size_t mark = reply_array_begin(r);
+		size_t n = 0;
+		for (size_t i = 0; config_name_at(i); i++) {
+			const char *name = config_name_at(i);
+			bool match = false;
+			for (int a = 2; a < argc && !match; a++)
+				match = glob_match(argv[a].ptr, argv[a].len, name,
+						   strlen(name), true);
+			if (!match)
+				continue;
+			char val[2048];
+			int len = config_get_string(&srv.cfg, name, val, sizeof(val));
+			if (len < 0)
+				continue;
+			reply_bulk_cstr(r, name);
+			reply_bulk_cstr(r, val);
+			n += 2;
+		}
+		reply_array_end(r, mark, n);
+	} else if (arg_is(&argv[1], "set") && argc >= 4 && argc % 2 == 0) {
+		/* Settings are read by every worker: changing them safely needs
+		 * RCU (issue 4).  Report Redis's error for anything else. */
+		reply_error(r, "ERR CONFIG SET is not supported yet");
+	} else if (arg_is(&argv[1], "resetstat") && argc == 2) {
+		reply_ok(r);
+	} else {
+		reply_errorf(r, "ERR unknown subcommand or wrong number of "
+			     "arguments for '%.*s'. Try CONFIG HELP.",
+			     (int)argv[1].len, argv[1].ptr);
+	}
+	dispatch_finish_now(c, req);
+}
+
+/* ---- CLIENT ------------------------------------------------------------ */
+
+static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	if (arg_is(&argv[1], "id") && argc == 2) {
+		reply_int(r, (long long)c->id);
+	} else if (arg_is(&argv[1], "getname") && argc == 2) {
+		if (c->name[0])
+			reply_bulk_cstr(r, c->name);
+		else
+			reply_null(r);
+	} else if (arg_is(&argv[1], "setname") && argc == 3) {
+		bool ok = argv[2].len < sizeof(c->name);
+		for (size_t i = 0; ok && i < argv[2].len; i++)
+			ok = argv[2].ptr[i] > ' ' && argv[2].ptr[i] <= '~';
+		if (!ok) {
+			reply_error(r, "ERR Client names cannot contain spaces, "
+				    "newlines or special characters.");
+		} else {
+			memcpy(c->name, argv[2].ptr, argv[2].len);
+			c->name[argv[2].len] = '\0';
+			reply_ok(r);
+		}
+	} else if (arg_is(&argv[1], "setinfo") && argc == 4) {
+		reply_ok(r);
+	} else if ((arg_is(&argv[1], "info") && argc == 2) ||
+		   (arg_is(&argv[1], "list") && argc == 2)) {
+		reply_t text;
+		reply_init(&text, 2);
+		if (arg_is(&argv[1], "info"))
+			conn_list_fill(c->worker, &text, c);
+		else
+			conn_list_fill(c->worker, &text, NULL);
+		reply_verbatim(r, text.buf ? text.buf : "", text.len, "txt");
+		reply_free(&text);
+	} else {
+		reply_errorf(r, "ERR unknown subcommand or wrong number of "
+			     "arguments for '%.*s'. Try CLIENT HELP.",
+			     (int)argv[1].len, argv[1].ptr);
+	}
+	dispatch_finish_now(c, req);
+}
+
+static void sc_hello(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	long long ver = 2;
+	if (argc >= 2 && (!parse_ll(&argv[1], &ver))) {
+		reply_error(r, "ERR Protocol version is not an integer or out of range");
+	} else if (ver != 2) {
+		/* RESP3 comes with issue 4. */
+		reply_error(r, ERR_NOPROTO);
+	} else {
+		reply_map(r, 7);
+		reply_bulk_cstr(r, "server");
+		reply_bulk_cstr(r, "redis");
+		reply_bulk_cstr(r, "version");
+		reply_bulk_cstr(r, "7.0.15");
+		reply_bulk_cstr(r, "proto");
+		reply_int(r, 2);
+		reply_bulk_cstr(r, "id");
+		reply_int(r, (long long)c->id);
+		reply_bulk_cstr(r, "mode");
+		reply_bulk_cstr(r, "standalone");
+		reply_bulk_cstr(r, "role");
+		reply_bulk_cstr(r, "master");
+		reply_bulk_cstr(r, "modules");
+		reply_array(r, 0);
+	}
+	dispatch_finish_now(c, req);
+}
+
+static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req = dispatch_new_req(c, MERGE_INFO, (uint16_t)srv.nshards);
+	req->parts = calloc((size_t)srv.nshards, sizeof(reply_t));
+	if (argc >= 2) {
+		char *sec = malloc(argv[1].len + 1);
+		if (sec) {
+			for (size_t i = 0; i < argv[1].len; i++)
+				sec[i] = (char)tolower((unsigned char)argv[1].ptr[i]);
+			sec[argv[1].len] = '\0';
+		}
+		req->extra = sec;
+	}
+	cmd_arg_t one = { "__shardinfo", 11 };
+	for (int s = 0; s < srv.nshards; s++)
+		dispatch_to_shard(c, req, s, (uint16_t)s, &info_shard_cmd, 1, &one);
+}
+
+#define ROW(n, fn, ar, fl, ac)                                                 \
+	{ .name = n, .proc = NULL, .arity = ar, .flags = fl, .acl = ac,          \
+	  .first_key = 0, .last_key = 0, .key_step = 0, .tips = "" }
+
+static const cmd_t table[] = {
+	ROW("ping", sc_ping, -1, CMD_FAST, ACL_FAST | ACL_CONNECTION),
+	ROW("echo", sc_echo, 2, CMD_FAST, ACL_FAST | ACL_CONNECTION),
+	ROW("quit", sc_quit, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING |
+		CMD_STALE | CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
+	ROW("time", sc_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST),
+	ROW("select", sc_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST,
+		ACL_FAST | ACL_CONNECTION),
+	ROW("command", sc_command, -1, CMD_LOADING | CMD_STALE,
+		ACL_SLOW | ACL_CONNECTION),
+	ROW("config", sc_config, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING |
+		CMD_STALE, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS),
+	ROW("client", sc_client, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+		ACL_SLOW | ACL_CONNECTION),
+	ROW("hello", sc_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
+		CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
+	ROW("info", sc_info, -1, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_DANGEROUS),
+};
+
+static const srvcmd_proc_t procs[] = {
+	sc_ping, sc_echo, sc_quit, sc_time, sc_select, sc_command, sc_config,
+	sc_client, sc_hello, sc_info,
+};
+
+const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strlen(table[i].name) == len &&
+		    strncasecmp(table[i].name, name, len) == 0) {
+			*proc = procs[i];
+			return &table[i];
+		}
+	return NULL;
+}
+
+size_t srvcmd_count(void)
+{
+	return sizeof(table) / sizeof(table[0]);
+}
+
+const cmd_t *srvcmd_at(size_t i)
+{
+	return i < srvcmd_count() ? &table[i] : NULL;
+}

@@ -1,0 +1,141 @@
+/*
+ * cmd.h - the command table and command execution on one keyspace.
+ *
+ * The table holds Redis 7.0's metadata for every command implemented here
+ * (name, arity, flags, ACL categories, key positions, tips: the values
+ * COMMAND INFO reports), so the connection layer can route by key and
+ * answer COMMAND without a second source of truth. Lookup is by name,
+ * case-insensitive, through a small hash table built once at load time.
+ *
+ * Execution runs one command against one shard's keyspace and appends
+ * exactly one RESP reply. The connection layer splits multi-key commands
+ * (MGET, DEL, MSET, KEYS, DBSIZE, FLUSHALL...) into per-shard sub-commands
+ * of the same name, so cmd_exec only ever sees keys of its shard; replies
+ * are per shard (DBSIZE counts this shard) and merged by the caller.
+ *
+ * Ownership: argv points into the caller's buffer and is only read during
+ * cmd_exec; everything a reply needs is copied into ctx->reply.
+ * Concurrency: cmd_lookup and the table are read-only and safe from any
+ * thread. cmd_exec must run on the thread that owns ctx->ks (and dbs).
+ */
+#ifndef FLASHKV_STORE_CMD_H
+#define FLASHKV_STORE_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyspace.h"
+#include "reply.h"
+
+/* One argument: bytes and length (binary safe, not NUL-terminated). */
+typedef struct cmd_arg {
+    const char *ptr;
+    size_t len;
+} cmd_arg_t;
+
+/* Command flags, as named by COMMAND INFO (cmd_flag_name). */
+enum cmd_flag {
+    CMD_WRITE    = 1u << 0,
+    CMD_READONLY = 1u << 1,
+    CMD_DENYOOM  = 1u << 2,
+    CMD_ADMIN    = 1u << 3,
+    CMD_PUBSUB   = 1u << 4,
+    CMD_NOSCRIPT = 1u << 5,
+    CMD_BLOCKING = 1u << 6,
+    CMD_LOADING  = 1u << 7,
+    CMD_STALE    = 1u << 8,
+    CMD_SKIP_MONITOR = 1u << 9,
+    CMD_SKIP_SLOWLOG = 1u << 10,
+    CMD_ASKING   = 1u << 11,
+    CMD_FAST     = 1u << 12,
+    CMD_NO_AUTH  = 1u << 13,
+    CMD_MAY_REPLICATE = 1u << 14,
+    CMD_NO_MANDATORY_KEYS = 1u << 15,
+    CMD_NO_MULTI = 1u << 16,
+    CMD_ALLOW_BUSY = 1u << 17,
+};
+
+/* ACL categories, as named by COMMAND INFO (cmd_acl_name, with '@'). */
+enum cmd_acl {
+    ACL_KEYSPACE  = 1u << 0,
+    ACL_READ      = 1u << 1,
+    ACL_WRITE     = 1u << 2,
+    ACL_SET       = 1u << 3,
+    ACL_SORTEDSET = 1u << 4,
+    ACL_LIST      = 1u << 5,
+    ACL_HASH      = 1u << 6,
+    ACL_STRING    = 1u << 7,
+    ACL_BITMAP    = 1u << 8,
+    ACL_HYPERLOGLOG = 1u << 9,
+    ACL_GEO       = 1u << 10,
+    ACL_STREAM    = 1u << 11,
+    ACL_PUBSUB    = 1u << 12,
+    ACL_ADMIN     = 1u << 13,
+    ACL_FAST      = 1u << 14,
+    ACL_SLOW      = 1u << 15,
+    ACL_BLOCKING  = 1u << 16,
+    ACL_DANGEROUS = 1u << 17,
+    ACL_CONNECTION = 1u << 18,
+    ACL_TRANSACTION = 1u << 19,
+    ACL_SCRIPTING = 1u << 20,
+};
+
+struct cmd;
+
+/* Everything one command execution needs. */
+typedef struct cmd_ctx {
+    ks_t *ks;                   /* selected database of this shard */
+    ks_t *const *dbs;           /* all databases of this shard (FLUSHALL); NULL = just ks */
+    int ndbs;
+    int argc;
+    const cmd_arg_t *argv;      /* argv[0] is the command name */
+    reply_t *reply;
+    int64_t now_ms;             /* unix ms, cached by the caller per batch */
+    const struct cmd *cmd;      /* set by cmd_exec */
+} cmd_ctx_t;
+
+typedef void (*cmd_proc_t)(cmd_ctx_t *ctx);
+
+typedef struct cmd {
+    const char *name;           /* lowercase */
+    cmd_proc_t proc;
+    int arity;                  /* Redis convention: -N means at least N */
+    uint32_t flags;             /* enum cmd_flag */
+    uint32_t acl;               /* enum cmd_acl */
+    int first_key;              /* 0 = no keys */
+    int last_key;               /* negative: counted from the end (-1 = last arg) */
+    int key_step;
+    const char *tips;           /* Redis command tips, space separated, "" if none */
+} cmd_t;
+
+/* Command by name (any case), NULL if unknown. */
+const cmd_t *cmd_lookup(const char *name, size_t len);
+
+/* The table, for COMMAND / COMMAND COUNT. */
+size_t cmd_count(void);
+const cmd_t *cmd_at(size_t i);
+
+/* Names of flag / ACL bits (NULL for an unknown bit); ACL names carry '@'. */
+const char *cmd_flag_name(uint32_t bit);
+const char *cmd_acl_name(uint32_t bit);
+
+/* true if argc fits cmd's arity; otherwise appends Redis's
+ * "wrong number of arguments" error and returns false. */
+bool cmd_check_arity(const cmd_t *cmd, int argc, reply_t *r);
+
+/* Append Redis's "unknown command" error for argv (argv[0] is the name),
+ * with its quoting and 128-byte truncation. */
+void cmd_reply_unknown(reply_t *r, int argc, const cmd_arg_t *argv);
+
+/* Positions (argv indexes) of the keys of a call, for routing. Writes up
+ * to max of them into pos and returns how many the call has (which may
+ * exceed max). 0 for keyless commands. */
+int cmd_key_positions(const cmd_t *cmd, int argc, int *pos, int max);
+
+/* Run cmd on ctx->ks and append its reply to ctx->reply. Checks arity
+ * (appending the error) so a caller that already did pays one compare.
+ * Sets the keyspace clock to ctx->now_ms. */
+void cmd_exec(const cmd_t *cmd, cmd_ctx_t *ctx);
+
+#endif

@@ -1,0 +1,470 @@
+/*
+ * keyspace.c - one database of one shard (see keyspace.h).
+ *
+ * Concurrency: none; the owning shard thread only.
+ */
+#include "keyspace.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dict.h"
+#include "expidx.h"
+
+/* Active expiry tuning (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and the
+ * every-16-iterations clock check). */
+#define CYCLE_KEYS 20
+#define CYCLE_CLOCK_EVERY 16
+/* RANDOMKEY gives up after deleting this many expired keys in a row. */
+#define RANDOM_MAX_TRIES 1000
+
+/* A flushed table waiting to be freed. */
+typedef struct grave {
+    struct grave *next;
+    dict_t dict;
+    expidx_t exp;
+    size_t mem;             /* bytes still held */
+} grave_t;
+
+struct ks {
+    dict_t dict;
+    expidx_t exp;
+    int64_t now_ms;
+    size_t entry_mem;       /* sum of entry_mem over linked entries */
+    uint64_t expired_keys;
+    long long avg_ttl;
+    uint64_t rng;
+    ks_clock_fn clock;
+    void *clock_arg;
+    grave_t *graves;        /* oldest first */
+    size_t grave_mem;
+};
+
+static uint64_t mono_us(void *arg)
+{
+    (void)arg;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+ks_t *ks_create(uint64_t seed)
+{
+    ks_t *ks = calloc(1, sizeof *ks);
+    if (!ks)
+        return NULL;
+    dict_init(&ks->dict, seed);
+    expidx_init(&ks->exp);
+    ks->rng = ks->dict.seed.k0 * 0x9e3779b97f4a7c15ull + 1;
+    ks->clock = mono_us;
+    return ks;
+}
+
+void ks_destroy(ks_t *ks)
+{
+    if (!ks)
+        return;
+    while (!ks_reclaim_step(ks, SIZE_MAX))
+        ;
+    dict_release(&ks->dict);
+    expidx_release(&ks->exp);
+    free(ks);
+}
+
+void ks_set_now(ks_t *ks, int64_t now_ms) { ks->now_ms = now_ms; }
+int64_t ks_now(const ks_t *ks) { return ks->now_ms; }
+
+void ks_set_clock(ks_t *ks, ks_clock_fn fn, void *arg)
+{
+    ks->clock = fn ? fn : mono_us;
+    ks->clock_arg = arg;
+}
+
+/* ---- internal helpers -------------------------------------------------- */
+
+static void unlink_entry(ks_t *ks, entry_t *e)
+{
+    entry_t *got = dict_unlink(&ks->dict, e->key, e->klen);
+    (void)got;
+    if (e->xslot)
+        expidx_del(&ks->exp, e);
+    ks->entry_mem -= entry_mem(e);
+}
+
+void ks_delete_entry(ks_t *ks, entry_t *e)
+{
+    unlink_entry(ks, e);
+    entry_free(e);
+}
+
+static entry_t *link_new(ks_t *ks, entry_t *e)
+{
+    if (!e)
+        return NULL;
+    if (dict_add(&ks->dict, e) != 0) {
+        entry_free(e);
+        return NULL;
+    }
+    ks->entry_mem += entry_mem(e);
+    return e;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+bool ks_is_expired(const ks_t *ks, const entry_t *e)
+{
+    return e->xslot && expidx_of(&ks->exp, e)->when < ks->now_ms;
+}
+
+entry_t *ks_find(ks_t *ks, const void *key, size_t klen)
+{
+    entry_t *e = dict_find(&ks->dict, key, klen);
+    if (e && ks_is_expired(ks, e)) {
+        ks_delete_entry(ks, e);
+        ks->expired_keys++;
+        return NULL;
+    }
+    return e;
+}
+
+int64_t ks_ttl_get(const ks_t *ks, const entry_t *e)
+{
+    return e->xslot ? expidx_of(&ks->exp, e)->when : -1;
+}
+
+entry_t *ks_random(ks_t *ks)
+{
+    for (int tries = 0; tries < RANDOM_MAX_TRIES; tries++) {
+        entry_t *e = dict_random(&ks->dict);
+        if (!e || !ks_is_expired(ks, e))
+            return e;
+        ks_delete_entry(ks, e);
+        ks->expired_keys++;
+    }
+    return NULL;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+entry_t *ks_add(ks_t *ks, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return link_new(ks, entry_new(key, klen, val, vlen));
+}
+
+entry_t *ks_add_int(ks_t *ks, const void *key, size_t klen, int64_t v)
+{
+    return link_new(ks, entry_new_int(key, klen, v));
+}
+
+entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen)
+{
+    return link_new(ks, entry_new_zeroed(key, klen, vlen));
+}
+
+entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl)
+{
+    size_t before = entry_mem(e);
+    entry_t *n = entry_set_val(e, val, vlen);
+    if (!n)
+        return NULL;
+    if (n != e) {
+        dict_replace(&ks->dict, e, n);
+        expidx_relink(&ks->exp, n);
+        e->xslot = 0;
+        entry_free(e);
+    }
+    ks->entry_mem = ks->entry_mem - before + entry_mem(n);
+    if (clear_ttl)
+        ks_ttl_clear(ks, n);
+    return n;
+}
+
+void ks_set_int(ks_t *ks, entry_t *e, int64_t v)
+{
+    size_t before = entry_mem(e);
+    entry_set_int(e, v);
+    ks->entry_mem = ks->entry_mem - before + entry_mem(e);
+}
+
+char *ks_resize(ks_t *ks, entry_t *e, size_t newlen)
+{
+    size_t before = entry_mem(e);
+    if (entry_resize(e, newlen) != 0)
+        return NULL;
+    ks->entry_mem = ks->entry_mem - before + entry_mem(e);
+    return entry_raw(e);
+}
+
+entry_t *ks_set(ks_t *ks, const void *key, size_t klen, const void *val, size_t vlen,
+                bool keep_ttl)
+{
+    entry_t *e = ks_find(ks, key, klen);
+    if (e)
+        return ks_overwrite(ks, e, val, vlen, !keep_ttl);
+    return ks_add(ks, key, klen, val, vlen);
+}
+
+bool ks_delete(ks_t *ks, const void *key, size_t klen)
+{
+    entry_t *e = ks_find(ks, key, klen);
+    if (!e)
+        return false;
+    ks_delete_entry(ks, e);
+    return true;
+}
+
+int ks_ttl_set(ks_t *ks, entry_t *e, int64_t when_ms)
+{
+    return expidx_set(&ks->exp, e, when_ms);
+}
+
+bool ks_ttl_clear(ks_t *ks, entry_t *e)
+{
+    if (!e->xslot)
+        return false;
+    expidx_del(&ks->exp, e);
+    return true;
+}
+
+/* ---- moving values between keys ---------------------------------------- */
+
+int ks_take(ks_t *ks, const void *key, size_t klen, ks_blob_t **blob, int64_t *pexpire_at)
+{
+    entry_t *e = ks_find(ks, key, klen);
+    if (!e)
+        return -ENOENT;
+    *pexpire_at = ks_ttl_get(ks, e);
+    unlink_entry(ks, e);
+    *blob = e;
+    return 0;
+}
+
+/* A new entry under key carrying blob's value; the value buffer moves over
+ * without copying. Consumes blob. */
+static entry_t *rekey(ks_blob_t *blob, const void *key, size_t klen)
+{
+    entry_t *n;
+
+    switch (blob->type) {
+    case ENTRY_INT:
+        n = entry_new_int(key, klen, blob->v.i);
+        break;
+    case ENTRY_EMB:
+        n = entry_new(key, klen, blob->key + blob->klen, blob->vlen);
+        break;
+    default:
+        n = entry_new_int(key, klen, 0);
+        if (n) {
+            n->type = ENTRY_RAW;
+            n->v.raw = blob->v.raw;
+            n->vlen = blob->vlen;
+            n->vcap = blob->vcap;
+            blob->type = ENTRY_INT;     /* the buffer now belongs to n */
+        }
+        break;
+    }
+    entry_free(blob);
+    return n;
+}
+
+int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexpire_at)
+{
+    entry_t *old = dict_find(&ks->dict, key, klen);
+    entry_t *n = rekey(blob, key, klen);
+    if (!n)
+        return -ENOMEM;
+    if (old)
+        ks_delete_entry(ks, old);
+    if (!link_new(ks, n))
+        return -ENOMEM;
+    if (pexpire_at != -1 && ks_ttl_set(ks, n, pexpire_at) != 0) {
+        ks_delete_entry(ks, n);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void ks_blob_free(ks_blob_t *blob)
+{
+    entry_free(blob);
+}
+
+int ks_rename(ks_t *ks, const void *src, size_t slen, const void *dst, size_t dlen, bool nx)
+{
+    ks_blob_t *blob;
+    int64_t when;
+
+    if (!ks_find(ks, src, slen))
+        return -ENOENT;
+    if (slen == dlen && memcmp(src, dst, slen) == 0)
+        return nx ? -EEXIST : 0;
+    if (nx && ks_find(ks, dst, dlen))
+        return -EEXIST;
+    ks_take(ks, src, slen, &blob, &when);
+    return ks_put(ks, dst, dlen, blob, when);
+}
+
+/* ---- whole keyspace ---------------------------------------------------- */
+
+size_t ks_size(const ks_t *ks) { return dict_size(&ks->dict); }
+size_t ks_expires(const ks_t *ks) { return expidx_size(&ks->exp); }
+
+size_t ks_memory(const ks_t *ks)
+{
+    return malloc_usable_size((void *)ks) + ks->entry_mem + dict_mem(&ks->dict) +
+           expidx_mem(&ks->exp) + ks->grave_mem;
+}
+
+void ks_stats(const ks_t *ks, ks_stats_t *st)
+{
+    st->keys = ks_size(ks);
+    st->expires = ks_expires(ks);
+    st->avg_ttl = ks->avg_ttl;
+    st->expired_keys = ks->expired_keys;
+    st->memory = ks_memory(ks);
+}
+
+void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *out)
+{
+    ks_cycle_t st = {0};
+    uint64_t start = ks->clock(ks->clock_arg);
+    unsigned rounds = 0;
+    size_t sampled, expired;
+
+    ks->now_ms = now_ms;
+    dict_rehash_step(&ks->dict, 1);
+    do {
+        size_t n = expidx_size(&ks->exp);
+        if (n == 0)
+            break;
+        size_t num = n < CYCLE_KEYS ? n : CYCLE_KEYS;
+        long long ttl_sum = 0, ttl_samples = 0;
+        sampled = expired = 0;
+        while (num-- && expidx_size(&ks->exp)) {
+            size_t i = hash_rand_next(&ks->rng) % expidx_size(&ks->exp);
+            expidx_rec_t *r = expidx_at(&ks->exp, i);
+            sampled++;
+            if (r->when < now_ms) {
+                ks_delete_entry(ks, r->e);
+                ks->expired_keys++;
+                expired++;
+            } else {
+                ttl_sum += r->when - now_ms;
+                ttl_samples++;
+            }
+        }
+        st.sampled += sampled;
+        st.expired += expired;
+        if (ttl_samples) {
+            /* Redis's running estimate: each cycle moves it 2% toward the
+             * sample average. */
+            long long avg = ttl_sum / ttl_samples;
+            ks->avg_ttl = ks->avg_ttl ? (ks->avg_ttl / 50) * 49 + avg / 50 : avg;
+        }
+        if ((++rounds % CYCLE_CLOCK_EVERY) == 0 &&
+            ks->clock(ks->clock_arg) - start > budget_us) {
+            st.timed_out = true;
+            break;
+        }
+    } while (expired * 4 > sampled);
+    if (out)
+        *out = st;
+}
+
+void ks_flush(ks_t *ks)
+{
+    grave_t *g = calloc(1, sizeof *g);
+    if (!g) {
+        /* No memory for the bookkeeping: free synchronously instead. */
+        dict_release(&ks->dict);
+        expidx_release(&ks->exp);
+        ks->entry_mem = 0;
+        return;
+    }
+    dict_move(&g->dict, &ks->dict);
+    g->exp = ks->exp;
+    expidx_init(&ks->exp);
+    g->mem = ks->entry_mem + dict_mem(&g->dict) + expidx_mem(&g->exp);
+    ks->grave_mem += g->mem;
+    ks->entry_mem = 0;
+    grave_t **tail = &ks->graves;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = g;
+}
+
+bool ks_reclaim_step(ks_t *ks, size_t budget)
+{
+    while (ks->graves) {
+        grave_t *g = ks->graves;
+        size_t freed = 0;
+        bool done = dict_clear_step(&g->dict, &budget, &freed);
+        g->mem -= freed;
+        ks->grave_mem -= freed;
+        if (!done)
+            return false;
+        ks->grave_mem -= g->mem;    /* tables and TTL index */
+        expidx_release(&g->exp);
+        ks->graves = g->next;
+        free(g);
+        if (budget == 0)
+            return ks->graves == NULL;
+    }
+    return true;
+}
+
+bool ks_rehash_step(ks_t *ks, size_t n)
+{
+    return dict_rehash_step(&ks->dict, n);
+}
+
+typedef struct scan_adapter {
+    ks_key_fn fn;
+    void *arg;
+} scan_adapter_t;
+
+static void scan_cb(void *arg, entry_t *e)
+{
+    scan_adapter_t *a = arg;
+    a->fn(a->arg, e);
+}
+
+size_t ks_scan(ks_t *ks, size_t cursor, ks_key_fn fn, void *arg)
+{
+    scan_adapter_t a = {fn, arg};
+    return dict_scan(&ks->dict, cursor, scan_cb, &a);
+}
+
+void ks_iter_begin(ks_t *ks, ks_iter_t *it)
+{
+    it->cursor = 0;
+    it->active = true;
+    dict_pause_shrink(&ks->dict);
+}
+
+void ks_iter_end(ks_t *ks, ks_iter_t *it)
+{
+    if (it->active) {
+        it->active = false;
+        dict_resume_shrink(&ks->dict);
+    }
+}
+
+bool ks_iter_step(ks_t *ks, ks_iter_t *it, size_t max_buckets, ks_key_fn fn, void *arg)
+{
+    if (!it->active)
+        return true;
+    if (max_buckets == 0)
+        max_buckets = 1;
+    do {
+        it->cursor = ks_scan(ks, it->cursor, fn, arg);
+        if (it->cursor == 0) {
+            ks_iter_end(ks, it);
+            return true;
+        }
+    } while (--max_buckets > 0);
+    return false;
+}

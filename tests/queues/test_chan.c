@@ -1,0 +1,162 @@
+/*
+ * test_chan.c - the bounded channel: capacity rules, full and empty,
+ * FIFO, and many producers against one consumer (per-producer FIFO, no
+ * loss, no duplicate).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include <flashkv/chan.h>
+
+static unsigned stress_scale(void)
+{
+	const char *s = getenv("FLASHKV_STRESS_SCALE");
+	long v = s ? strtol(s, NULL, 10) : 1;
+	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
+}
+
+Test(chan, capacity_must_be_a_power_of_two_of_at_least_4)
+{
+	chan_t ch;
+	cr_assert_eq(chan_init(&ch, 0), -EINVAL);
+	cr_assert_eq(chan_init(&ch, 2), -EINVAL);
+	cr_assert_eq(chan_init(&ch, 6), -EINVAL);
+	cr_assert_eq(chan_init(&ch, 100), -EINVAL);
+	cr_assert_eq(chan_init(&ch, 4), 0);
+	chan_destroy(&ch);
+	cr_assert_null(ch.slots);
+}
+
+Test(chan, full_and_empty)
+{
+	chan_t ch;
+	cr_assert_eq(chan_init(&ch, 8), 0);
+	void *item = NULL;
+	cr_assert_not(chan_pop(&ch, &item), "new channel is empty");
+	cr_assert_eq(chan_size(&ch), 0);
+
+	/* capacity - 1 entries fit */
+	for (uintptr_t i = 1; i <= 7; i++)
+		cr_assert(chan_push_sp(&ch, (void *)i), "push %lu", (unsigned long)i);
+	cr_assert_eq(chan_size(&ch), 7);
+	cr_assert_not(chan_push_sp(&ch, (void *)99), "full");
+	cr_assert_not(chan_push_mp(&ch, (void *)99), "full for mp too");
+	cr_assert_eq(chan_size(&ch), 7);
+
+	for (uintptr_t i = 1; i <= 7; i++) {
+		cr_assert(chan_pop(&ch, &item));
+		cr_assert_eq((uintptr_t)item, i, "FIFO");
+	}
+	cr_assert_not(chan_pop(&ch, &item));
+
+	/* Wrap around many times. */
+	for (uintptr_t i = 0; i < 1000; i++) {
+		cr_assert(chan_push_mp(&ch, (void *)(i + 1)));
+		cr_assert(chan_push_mp(&ch, (void *)(i + 2)));
+		cr_assert(chan_pop(&ch, &item));
+		cr_assert_eq((uintptr_t)item, i + 1);
+		cr_assert(chan_pop(&ch, &item));
+		cr_assert_eq((uintptr_t)item, i + 2);
+	}
+	cr_assert_eq(chan_size(&ch), 0);
+	chan_destroy(&ch);
+}
+
+/* ---- producers against one consumer -------------------------------- */
+
+#define MAXP 8
+#define SEQ_BITS 24 /* item = producer << SEQ_BITS | seq, never 0 */
+
+typedef struct run {
+	chan_t ch;
+	unsigned nproducers;
+	unsigned per_producer;
+	bool sp;
+	int go;
+} run_t;
+
+typedef struct parg {
+	run_t *run;
+	unsigned id;
+} parg_t;
+
+static void *producer(void *p)
+{
+	parg_t *a = p;
+	run_t *run = a->run;
+	while (!__atomic_load_n(&run->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	for (unsigned i = 1; i <= run->per_producer; i++) {
+		void *item = (void *)(((uintptr_t)a->id << SEQ_BITS) | i);
+		while (!(run->sp ? chan_push_sp(&run->ch, item)
+				 : chan_push_mp(&run->ch, item)))
+			sched_yield(); /* full: the caller decides, we retry */
+	}
+	return NULL;
+}
+
+static void run_producers(unsigned nproducers, unsigned total, bool sp)
+{
+	run_t run = { .nproducers = nproducers, .sp = sp };
+	run.per_producer = total / nproducers;
+	cr_assert_lt(run.per_producer, 1u << SEQ_BITS);
+	cr_assert_eq(chan_init(&run.ch, 1024), 0);
+	pthread_t th[MAXP];
+	parg_t args[MAXP];
+	for (unsigned p = 0; p < nproducers; p++) {
+		args[p] = (parg_t){ &run, p };
+		cr_assert_eq(pthread_create(&th[p], NULL, producer, &args[p]), 0);
+	}
+	__atomic_store_n(&run.go, 1, __ATOMIC_RELEASE);
+	unsigned next[MAXP];
+	for (unsigned p = 0; p < MAXP; p++)
+		next[p] = 1;
+	uint64_t want = (uint64_t)run.per_producer * nproducers;
+	for (uint64_t got = 0; got < want;) {
+		void *item;
+		if (!chan_pop(&run.ch, &item)) {
+			sched_yield();
+			continue;
+		}
+		uintptr_t v = (uintptr_t)item;
+		unsigned p = (unsigned)(v >> SEQ_BITS);
+		unsigned seq = (unsigned)(v & ((1u << SEQ_BITS) - 1));
+		cr_assert_lt(p, nproducers);
+		cr_assert_eq(seq, next[p], "producer %u: seq %u, expected %u",
+			     p, seq, next[p]);
+		next[p]++;
+		got++;
+	}
+	for (unsigned p = 0; p < nproducers; p++)
+		pthread_join(th[p], NULL);
+	void *extra;
+	cr_assert_not(chan_pop(&run.ch, &extra), "nothing left over");
+	for (unsigned p = 0; p < nproducers; p++)
+		cr_assert_eq(next[p], run.per_producer + 1);
+	chan_destroy(&run.ch);
+}
+
+Test(chan_mp, one_producer_sp, .timeout = 60)
+{
+	run_producers(1, 1000000u * stress_scale(), true);
+}
+
+Test(chan_mp, two_producers, .timeout = 60)
+{
+	run_producers(2, 1000000u * stress_scale(), false);
+}
+
+Test(chan_mp, four_producers, .timeout = 60)
+{
+	run_producers(4, 1000000u * stress_scale(), false);
+}
+
+Test(chan_mp, eight_producers, .timeout = 60)
+{
+	run_producers(8, 1000000u * stress_scale(), false);
+}
