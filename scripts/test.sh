@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs the dependencies, builds FlashKV three ways and runs every test:
+#   build       release build: unit, stress and end-to-end suites
+#   build-asan  AddressSanitizer + UBSan (halt_on_error): unit suite
+#   build-tsan  ThreadSanitizer: the multi-threaded stress programs
+# and prints one summary line "N passed, N failed" for the whole run.
+set -u
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh || exit 1
+
+setup() { # dir, meson options...
+	dir=$1; shift
+	if [ -d "$dir" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi && ninja -C "$dir" >/dev/null
+}
+
+status=0
+run() { # dir, meson test options...
+	dir=$1; shift
+	meson test -C "$dir" --no-rebuild --num-processes 2 "$@" | grep -v '^Synthesis' || true
+}
+
+setup build || exit 1
+run build --suite unit --suite stress --suite e2e
+
+export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
+	-Db_lundef=false || exit 1
+run build-asan --suite unit --timeout-multiplier 4
+
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp"
+setup build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized \
+	-Dc_args=-DCK_USE_CC_BUILTINS=1 || exit 1
+run build-tsan --suite stress --timeout-multiplier 4
+
+python3 scripts/test-summary.py build build-asan build-tsan || status=1
+exit $status
