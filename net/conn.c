@@ -134,7 +134,8 @@ static void maybe_finish(conn_t *c)
 {
 	if (c->closed || conn_outstanding(c) > 0)
 		return;
-	if (!c->peer_gone && !(c->closing && conn_unsent(c) == 0))
+	bool flushed = conn_unsent(c) == 0 && !c->stalled_argv;
+	if (!c->peer_gone && !((c->closing || c->read_eof) && flushed))
 		return;
 	c->closed = true;
 	act_fd_unwatch(c->self, c->watch);
@@ -226,11 +227,13 @@ static void parse_buffered(conn_t *c)
 	}
 }
 
-/* Read what the socket has (while we may use it), parsing as we go. */
-static void read_socket(conn_t *c)
+/* Read what the socket has (while we may use it), parsing as we go.
+ * Returns true when the socket is drained (EAGAIN) or done (EOF, error),
+ * false when we stopped early for backpressure and must come back. */
+static bool read_socket(conn_t *c)
 {
 	worker_stats_t *ws = &srv.wstats[c->worker];
-	while (may_parse(c)) {
+	while (may_parse(c) && !c->read_eof) {
 		if (c->qcap - c->qlen < READ_CHUNK) {
 			size_t want = c->qlen + READ_CHUNK;
 			if ((long long)want > srv.cfg.client_query_buffer_limit +
@@ -239,7 +242,7 @@ static void read_socket(conn_t *c)
 					    "buffer length: id=%llu addr=%s",
 					    (unsigned long long)c->id, c->peer);
 				c->peer_gone = true;
-				return;
+				return true;
 			}
 			size_t cap = c->qcap ? c->qcap * 2 : READ_CHUNK * 2;
 			while (cap < want)
@@ -247,7 +250,7 @@ static void read_socket(conn_t *c)
 			char *q = realloc(c->qbuf, cap);
 			if (!q) {
 				c->peer_gone = true;
-				return;
+				return true;
 			}
 			c->qbuf = q;
 			c->qcap = cap;
@@ -262,22 +265,32 @@ static void read_socket(conn_t *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		c->peer_gone = true; /* EOF or error */
-		return;
+			return true;
+		if (n == 0)
+			c->read_eof = true; /* still answer what was sent */
+		else
+			c->peer_gone = true; /* ECONNRESET... */
+		return true;
 	}
+	return c->peer_gone || c->closing || c->read_eof;
 }
 
 void conn_kick(conn_t *c)
 {
 	if (c->closed)
 		return;
-	while (dispatch_retry_stalled(c))
-		;
-	parse_buffered(c);
-	read_socket(c);
-	dispatch_flush(c);
-	write_out(c);
+	/* Edge-triggered: once reading stopped early for backpressure, no
+	 * new event comes for the bytes still in the socket, so go round
+	 * again as long as writing out made room. */
+	for (;;) {
+		dispatch_retry_stalled(c);
+		parse_buffered(c);
+		bool drained = read_socket(c);
+		dispatch_flush(c);
+		write_out(c);
+		if (drained || !may_parse(c))
+			break;
+	}
 	if (over_output_limit(c)) {
 		log_warning("Client id=%llu addr=%s closed for overcoming of "
 			    "output buffer limits.", (unsigned long long)c->id,
@@ -294,6 +307,9 @@ static void on_accepted(conn_t *c, accepted_msg_t *m)
 	snprintf(c->local, sizeof(c->local), "%s", m->local);
 	int err = act_fd_watch(c->self, c->fd, ACT_FD_READ | ACT_FD_WRITE, 0,
 			       &c->watch);
+	if (err == 0 && srv.cfg.timeout > 0)
+		err = act_timer_start(c->self, 1000000000ull, 1000000000ull, 0,
+				      NULL);
 	if (err < 0) {
 		close(c->fd);
 		c->fd = -1;
@@ -319,6 +335,15 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case MSG_REPLY_BATCH:
 		dispatch_on_replies(c, (rep_batch_t *)msg);
 		conn_kick(c);
+		return;
+	case ACT_MSG_TIMER: /* idle check, once a second */
+		if ((uint64_t)server_mstime() - c->last_ms >
+		    (uint64_t)srv.cfg.timeout * 1000 && conn_outstanding(c) == 0) {
+			log_verbose("Closing idle client id=%llu addr=%s",
+				    (unsigned long long)c->id, c->peer);
+			c->peer_gone = true;
+			conn_kick(c);
+		}
 		return;
 	}
 	(void)self;

@@ -88,7 +88,8 @@ typedef struct conn {
 	char *stalled_bytes;
 
 	bool closing;             /* close once the output is written */
-	bool peer_gone;           /* EOF or error: stop reading */
+	bool peer_gone;           /* socket error: close without writing */
+	bool read_eof;            /* peer half-closed: answer what came, close */
 	bool closed;
 	bool draining;            /* server shutdown: no new commands */
 	struct conn *next, *prev; /* the worker's connection list */

@@ -456,5 +456,5 @@ bool dispatch_retry_stalled(conn_t *c)
 	free(c->stalled_bytes);
 	c->stalled_argv = NULL;
 	c->stalled_bytes = NULL;
-	return false;
+	return true;
 }

@@ -8,14 +8,14 @@
 #
 #   bench/flashkv-bench/vs-redis-benchmark.sh [BUILD_DIR]
 #   env: PORT (7621) ROUNDS (3) CONNS (50) REQUESTS (200000) KEYS (100000)
-#        TEST (get) PIPELINE (1) PIN (1: server on CPU 0, clients on CPU 1)
+#        TEST (get) PIPELINE (1) PIN (0; 1: server on CPU 0, clients on CPU 1)
 set -euo pipefail
 
 BUILD=${1:-build}
 BENCH=$BUILD/bench/flashkv-bench/flashkv-bench
 PORT=${PORT:-7621} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-50}
 REQUESTS=${REQUESTS:-200000} KEYS=${KEYS:-100000} TEST=${TEST:-get}
-PIPELINE=${PIPELINE:-1} PIN=${PIN:-1}
+PIPELINE=${PIPELINE:-1} PIN=${PIN:-0}
 for p in "$BENCH" redis-server redis-benchmark /usr/bin/time python3; do
 	command -v "$p" >/dev/null || { echo "missing: $p" >&2; exit 2; }
 done
@@ -47,7 +47,7 @@ for r in $(seq "$ROUNDS"); do
 		-P "$PIPELINE" --csv >"$TMP/rb.csv.$r"
 	/usr/bin/time -f '%U %S' -o "$TMP/fkb.time.$r" "${CLI[@]}" "$BENCH" \
 		-p "$PORT" -t "$TEST" -c "$CONNS" -n "$REQUESTS" -r "$KEYS" \
-		-P "$PIPELINE" -w 0 -q --json "$TMP/fkb.json.$r" >/dev/null
+		-P "$PIPELINE" -w 0 -q --json "$TMP/fkb.json.$r" >/dev/null 2>"$TMP/fkb.err"
 done
 
 python3 - "$TMP" "$ROUNDS" "$REQUESTS" <<'PY'
