@@ -196,17 +196,24 @@ static bool dispatch(act_actor_t *a, act_msg_t *m)
 void act__run(act_worker_t *w, act_actor_t *a)
 {
 	unsigned batch = w->sys->cfg.batch;
-	for (unsigned i = 0; i < batch; i++) {
+	unsigned i;
+	for (i = 0; i < batch; i++) {
 		int state = 0;
 		mbox_node_t *n = mbox_pop_state(&a->mbox, &state);
 		if (n == NULL)
-			return; /* cannot happen while scheduled; be safe */
+			goto out; /* cannot happen while scheduled; be safe */
 		if (n == MBOX_BUSY)
 			break;  /* still ours to run: requeue below */
-		if (!dispatch(a, mbox_entry(n, act_msg_t, node)))
-			return;
-		if (state & MBOX_POPPED_LAST)
-			return; /* the next push schedules it again */
+		if (!dispatch(a, mbox_entry(n, act_msg_t, node))) {
+			i++;
+			goto out; /* freed */
+		}
+		if (state & MBOX_POPPED_LAST) {
+			i++;
+			goto out; /* the next push schedules it again */
+		}
 	}
 	act__schedule(a);
+out:
+	ck_pr_store_64(&w->stats.messages, w->stats.messages + i);
 }

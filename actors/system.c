@@ -183,3 +183,18 @@ int act_system_worker_cpu(const act_system_t *sys, int i)
 		return -1;
 	return sys->workers[i].cpu;
 }
+
+int act_system_worker_stats(const act_system_t *sys, int i,
+			    act_worker_stats_t *out)
+{
+	if (i < 0 || i >= sys->nworkers)
+		return -EINVAL;
+	act_worker_stats_t *st = &sys->workers[i].stats;
+	out->messages = ck_pr_load_64(&st->messages);
+	out->turns = ck_pr_load_64(&st->turns);
+	out->parks = ck_pr_load_64(&st->parks);
+	out->wakeups = ck_pr_load_64(&st->wakeups);
+	out->fd_events = ck_pr_load_64(&st->fd_events);
+	out->timers = ck_pr_load_64(&st->timers);
+	return 0;
+}

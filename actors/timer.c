@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include <ck_pr.h>
+
 #include "act_internal.h"
 
 #define NOT_IN_HEAP UINT_MAX
@@ -165,6 +167,7 @@ void act__timers_fire(act_worker_t *w)
 		} else {
 			heap_remove(w, t);
 		}
+		ck_pr_store_64(&w->stats.timers, w->stats.timers + 1);
 		if (t->queued) {
 			t->msg.expired += periods;
 		} else {

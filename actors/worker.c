@@ -55,6 +55,7 @@ void act__worker_wake(act_worker_t *w)
 	/* Only one sender pays for the syscall per park. */
 	if (ck_pr_load_int(&w->sleeping) && ck_pr_cas_int(&w->sleeping, 1, 0)) {
 		uint64_t one = 1;
+		ck_pr_inc_64(&w->stats.wakeups);
 		ssize_t r = write(w->efd, &one, sizeof(one));
 		(void)r; /* EAGAIN: counter saturated, already readable */
 	}
@@ -119,6 +120,8 @@ static unsigned run_ready(act_worker_t *w, unsigned turns)
 		act__run(w, mbox_entry(n, act_actor_t, runq_node));
 		ran++;
 	}
+	if (ran)
+		ck_pr_store_64(&w->stats.turns, w->stats.turns + ran);
 	return ran;
 }
 
@@ -136,6 +139,8 @@ static void poll_events(act_worker_t *w, const struct timespec *timeout)
 		}
 		act__fd_event(w, evs[i].data.ptr, evs[i].events);
 	}
+	if (n > 0)
+		ck_pr_store_64(&w->stats.fd_events, w->stats.fd_events + (uint64_t)n);
 }
 
 static const struct timespec zero_timeout = { 0, 0 };
@@ -177,6 +182,7 @@ static void park(act_worker_t *w)
 		ts.tv_nsec = (long)(next % 1000000000u);
 		timeout = &ts;
 	}
+	ck_pr_store_64(&w->stats.parks, w->stats.parks + 1);
 	poll_events(w, timeout);
 	ck_pr_store_int(&w->sleeping, 0);
 }

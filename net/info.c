@@ -100,6 +100,8 @@ void info_build(conn_t *c, req_t *req)
 	const char *sec = req->extra;
 	db_sum_t *dbs = calloc((size_t)srv.cfg.databases, sizeof(*dbs));
 	unsigned long long used = 0, expired = 0;
+	unsigned long long shard_keys[SERVER_MAX_SHARDS] = { 0 };
+	unsigned long long shard_mem[SERVER_MAX_SHARDS] = { 0 };
 	for (unsigned p = 0; p < req->nparts; p++) {
 		const reply_t *part = &req->parts[p];
 		const char *s = part->buf ? memchr(part->buf, '\n', part->len) : NULL;
@@ -122,6 +124,8 @@ void info_build(conn_t *c, req_t *req)
 				}
 				used += m;
 				expired += x;
+				shard_keys[p] += k;
+				shard_mem[p] += m;
 			}
 			const char *nl = memchr(s, '\n', (size_t)(end - s));
 			if (!nl)
@@ -186,15 +190,26 @@ void info_build(conn_t *c, req_t *req)
 		    srv.nshards);
 		for (int w = 0; w < srv.nworkers; w++) {
 			const worker_stats_t *ws = &srv.wstats[w];
+			act_worker_stats_t as = { 0 };
+			act_system_worker_stats(srv.sys, w, &as);
 			add(&t, "worker%d:cpu=%d,commands=%llu,inline_commands=%llu,"
-				"remote_batches=%llu\r\n", w,
+				"remote_batches=%llu,mailbox_messages=%llu,"
+				"actor_turns=%llu,parks=%llu,wakeups=%llu,"
+				"fd_events=%llu,timer_events=%llu\r\n", w,
 				act_system_worker_cpu(srv.sys, w),
 				(unsigned long long)ck_pr_load_64(&ws->commands),
 				(unsigned long long)ck_pr_load_64(&ws->inline_cmds),
-				(unsigned long long)ck_pr_load_64(&ws->remote_batches));
+				(unsigned long long)ck_pr_load_64(&ws->remote_batches),
+				(unsigned long long)as.messages,
+				(unsigned long long)as.turns,
+				(unsigned long long)as.parks,
+				(unsigned long long)as.wakeups,
+				(unsigned long long)as.fd_events,
+				(unsigned long long)as.timers);
 		}
 		for (int s = 0; s < srv.nshards; s++)
-			add(&t, "shard%d:worker=%d\r\n", s, srv.shards[s]->worker);
+			add(&t, "shard%d:worker=%d,keys=%llu,used_memory=%llu\r\n",
+			    s, srv.shards[s]->worker, shard_keys[s], shard_mem[s]);
 		add(&t, "\r\n");
 	}
 	if (want(sec, "keyspace", true)) {

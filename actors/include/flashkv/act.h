@@ -126,6 +126,21 @@ int act_system_workers(const act_system_t *sys);
 /* The CPU worker @i is pinned to, or -1. */
 int act_system_worker_cpu(const act_system_t *sys, int i);
 
+/* Counters of one worker, for monitoring (read while it runs: each value
+ * is exact at some recent moment, not all at the same moment). */
+typedef struct act_worker_stats {
+	uint64_t messages;   /* messages delivered to receive() */
+	uint64_t turns;      /* actor turns run */
+	uint64_t parks;      /* times the worker slept in epoll_wait */
+	uint64_t wakeups;    /* eventfd writes other threads made to wake it */
+	uint64_t fd_events;  /* readiness events delivered */
+	uint64_t timers;     /* timer expirations delivered */
+} act_worker_stats_t;
+
+/* Fill @out for worker @i.  0, or -EINVAL. */
+int act_system_worker_stats(const act_system_t *sys, int i,
+			    act_worker_stats_t *out);
+
 /* Spawn an actor on worker @worker (-1: round-robin).  The returned handle
  * holds one reference, owned by the caller (release it with act_actor_unref
  * when no longer needed; the actor keeps running).  NULL on failure. */
