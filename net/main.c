@@ -20,6 +20,7 @@
 #include <ck_pr.h>
 
 #include "log.h"
+#include "conn.h"
 #include "server.h"
 
 server_t srv;
@@ -29,6 +30,25 @@ int64_t server_mstime(void)
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+void server_count_call(const cmd_t *cmd, uint64_t ns, bool failed)
+{
+	int w = act_current_worker();
+	if (w < 0)
+		return;
+	size_t i;
+	if (cmd >= cmd_at(0) && cmd < cmd_at(0) + cmd_count())
+		i = (size_t)(cmd - cmd_at(0));
+	else if (cmd >= srvcmd_at(0) && cmd < srvcmd_at(0) + srvcmd_count())
+		i = cmd_count() + (size_t)(cmd - srvcmd_at(0));
+	else
+		return; /* internal commands (__take, __shardinfo) */
+	cmdstat_t *st = &srv.wstats[w].cmdstats[i];
+	ck_pr_store_64(&st->calls, st->calls + 1);
+	ck_pr_store_64(&st->ns, st->ns + ns);
+	if (failed)
+		ck_pr_store_64(&st->failed, st->failed + 1);
 }
 
 static void make_run_id(void)
@@ -66,6 +86,10 @@ static int start(char *err, size_t errlen)
 	if (srv.nshards > SERVER_MAX_SHARDS)
 		srv.nshards = SERVER_MAX_SHARDS;
 	srv.wstats = calloc((size_t)srv.nworkers, sizeof(worker_stats_t));
+	for (int w = 0; srv.wstats && w < srv.nworkers; w++)
+		if (!(srv.wstats[w].cmdstats = calloc(cmd_count() + srvcmd_count(),
+						      sizeof(cmdstat_t))))
+			return -ENOMEM;
 	if (!srv.wstats || conn_module_init() < 0 || shard_create_all() < 0) {
 		snprintf(err, errlen, "Out of memory at start-up");
 		return -ENOMEM;
@@ -89,6 +113,8 @@ static void stop_everything(void)
 	if (srv.sys)
 		act_system_destroy(srv.sys);
 	conn_module_fini();
+	for (int w = 0; srv.wstats && w < srv.nworkers; w++)
+		free(srv.wstats[w].cmdstats);
 	free(srv.wstats);
 }
 

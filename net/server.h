@@ -28,13 +28,19 @@ typedef struct shard shard_t;
 
 /* Counters kept per worker, written only by that worker (relaxed atomics so
  * INFO may read them from anywhere). */
+/* Per command, per worker: INFO commandstats. */
+typedef struct cmdstat {
+	uint64_t calls, ns, failed;
+} cmdstat_t;
+
 typedef struct worker_stats {
 	uint64_t commands;        /* commands executed by shards and conns */
 	uint64_t conns_served;    /* connection actors started here */
 	uint64_t net_in, net_out; /* bytes */
 	uint64_t remote_batches;  /* request batches sent to other workers */
 	uint64_t inline_cmds;     /* commands run on the conn's own worker */
-	char pad[16];
+	cmdstat_t *cmdstats;      /* [cmd_count() + srvcmd_count()] */
+	char pad[8];
 } worker_stats_t;
 
 typedef struct server {
@@ -69,6 +75,9 @@ int64_t server_mstime(void);
 
 /* The shard that owns @key. */
 static inline int server_key_shard(const char *key, size_t len);
+
+/* Count one call of @cmd on the calling worker (INFO commandstats). */
+void server_count_call(const cmd_t *cmd, uint64_t ns, bool failed);
 
 /* ---- messages -------------------------------------------------------- */
 

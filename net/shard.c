@@ -89,7 +89,11 @@ void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		.reply = out,
 		.now_ms = server_mstime(),
 	};
+	uint64_t t0 = act_now_ns();
+	size_t at = out->len;
 	cmd_exec(cmd, &ctx);
+	server_count_call(cmd, act_now_ns() - t0,
+			  out->len > at && out->buf[at] == '-');
 }
 
 static void run_batch(shard_t *sh, req_batch_t *rb)
