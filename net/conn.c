@@ -75,11 +75,13 @@ static void conn_on_start(act_actor_t *self, void *state)
 	conn_t *c = state;
 	c->self = self;
 	c->proto = 2;
+	c->authed = srv.cfg.requirepass[0] == '\0';
 	c->id = ck_pr_faa_64(&srv.next_client_id, 1) + 1;
 	c->created_ms = c->last_ms = (uint64_t)server_mstime();
 	resp_parser_init(&c->parser);
 	c->limits = RESP_LIMITS_DEFAULT;
 	c->limits.max_bulk_len = srv.cfg.proto_max_bulk_len;
+	c->limits.auth_required = !c->authed;
 	reply_init(&c->out, 2);
 	c->ring = calloc(RING_SIZE, sizeof(*c->ring));
 	c->ring_mask = RING_SIZE - 1;

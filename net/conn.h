@@ -65,6 +65,7 @@ typedef struct conn {
 	uint64_t last_ms;         /* last command, for timeout and CLIENT LIST */
 	int db;
 	int proto;                /* 2 or 3 */
+	bool authed;              /* requirepass satisfied (or none set) */
 
 	char *qbuf;               /* bytes read, not yet parsed */
 	size_t qlen, qcap, qpos;

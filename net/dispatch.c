@@ -163,6 +163,7 @@ static void append_entry(conn_t *c, int s, uint32_t seq, uint16_t part,
 	e->cmd = cmd;
 	e->argc = (uint32_t)argc;
 	e->size = (uint32_t)size;
+	e->proto = (uint32_t)c->proto;
 	char *p = (char *)(e + 1);
 	for (int i = 0; i < argc; i++) {
 		uint64_t len = argv[i].len;
@@ -375,6 +376,12 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (!arity_ok) {
 		reply_t *r = dispatch_reply_now(c, &req);
 		cmd_check_arity(cmd, argc, r);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	if (!c->authed && !(cmd->flags & CMD_NO_AUTH)) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_error(r, "NOAUTH Authentication required.");
 		dispatch_finish_now(c, req);
 		return true;
 	}

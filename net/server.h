@@ -98,6 +98,7 @@ typedef struct req_entry {
 	const cmd_t *cmd;       /* resolved by the conn (table is static) */
 	uint32_t argc;
 	uint32_t size;          /* bytes of this entry, header included */
+	uint32_t proto;         /* RESP version of the conn's replies */
 } req_entry_t;
 
 typedef struct req_batch {
@@ -154,7 +155,7 @@ int shard_create_all(void);
 void shard_destroy_all(void);
 /* Run one command inline on a shard of the calling worker. */
 void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
-		const cmd_arg_t *argv, reply_t *out);
+		const cmd_arg_t *argv, reply_t *out);  /* out->proto is used */
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

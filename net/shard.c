@@ -122,7 +122,7 @@ static void run_batch(shard_t *sh, req_batch_t *rb)
 		rep_entry_t hdr = { .seq = e->seq, .part = e->part,
 				    .shard = (uint16_t)sh->index };
 		reply_raw(out, &hdr, sizeof(hdr));
-		out->proto = 2; /* RESP3 arrives with HELLO (issue 4) */
+		out->proto = (int)e->proto;
 		shard_exec(sh, e->cmd, e->db, (int)e->argc, argv, out);
 		size_t len = out->len - at - sizeof(hdr);
 		((rep_entry_t *)(out->buf + at))->len = (uint32_t)len;

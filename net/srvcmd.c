@@ -315,33 +315,138 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 	dispatch_finish_now(c, req);
 }
 
+/* requirepass check; Redis compares in constant time, and so do we. */
+static bool password_ok(const cmd_arg_t *pass)
+{
+	const char *want = srv.cfg.requirepass;
+	size_t wl = strlen(want);
+	unsigned diff = (unsigned)(wl != pass->len);
+	for (size_t i = 0; i < pass->len; i++)
+		diff |= (unsigned char)pass->ptr[i] ^
+			(unsigned char)(i < wl ? want[i] : 0);
+	return diff == 0;
+}
+
+static const char *const ERR_WRONGPASS =
+	"WRONGPASS invalid username-password pair or user is disabled.";
+
+/* AUTH password | AUTH username password: true when accepted; else the
+ * error is in @r. */
+static bool authenticate(conn_t *c, const cmd_arg_t *user,
+			 const cmd_arg_t *pass, reply_t *r)
+{
+	if (user && !arg_is(user, "default")) {
+		reply_error(r, ERR_WRONGPASS);
+		return false;
+	}
+	if (srv.cfg.requirepass[0] == '\0') {
+		if (user) /* the default user has nopass: anything goes */
+			return c->authed = true;
+		reply_error(r, "ERR AUTH <password> called without any password "
+			    "configured for the default user. Are you sure your "
+			    "configuration is correct?");
+		return false;
+	}
+	if (!password_ok(pass)) {
+		reply_error(r, ERR_WRONGPASS);
+		return false;
+	}
+	c->authed = true;
+	c->limits.auth_required = false;
+	return true;
+}
+
+static void sc_auth(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	if (argc > 3)
+		reply_error(r, ERR_SYNTAX);
+	else if (authenticate(c, argc == 3 ? &argv[1] : NULL,
+			      &argv[argc - 1], r))
+		reply_ok(r);
+	dispatch_finish_now(c, req);
+}
+
+static void set_proto(conn_t *c, int proto)
+{
+	c->proto = proto;
+	c->out.proto = proto;
+}
+
 static void sc_hello(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	long long ver = 2;
-	if (argc >= 2 && (!parse_ll(&argv[1], &ver))) {
-		reply_error(r, "ERR Protocol version is not an integer or out of range");
-	} else if (ver != 2) {
-		/* RESP3 comes with issue 4. */
-		reply_error(r, ERR_NOPROTO);
-	} else {
-		reply_map(r, 7);
-		reply_bulk_cstr(r, "server");
-		reply_bulk_cstr(r, "redis");
-		reply_bulk_cstr(r, "version");
-		reply_bulk_cstr(r, "7.0.15");
-		reply_bulk_cstr(r, "proto");
-		reply_int(r, 2);
-		reply_bulk_cstr(r, "id");
-		reply_int(r, (long long)c->id);
-		reply_bulk_cstr(r, "mode");
-		reply_bulk_cstr(r, "standalone");
-		reply_bulk_cstr(r, "role");
-		reply_bulk_cstr(r, "master");
-		reply_bulk_cstr(r, "modules");
-		reply_array(r, 0);
+	long long ver = c->proto;
+	const cmd_arg_t *user = NULL, *pass = NULL, *name = NULL;
+	if (argc >= 2) {
+		if (!parse_ll(&argv[1], &ver)) {
+			reply_error(r, "ERR Protocol version is not an integer or "
+				    "out of range");
+			goto out;
+		}
+		for (int i = 2; i < argc; i++) {
+			int more = argc - i - 1;
+			if (arg_is(&argv[i], "auth") && more >= 2) {
+				user = &argv[i + 1];
+				pass = &argv[i + 2];
+				i += 2;
+			} else if (arg_is(&argv[i], "setname") && more >= 1) {
+				name = &argv[i + 1];
+				i += 1;
+			} else {
+				reply_errorf(r, "ERR Syntax error in HELLO option "
+					     "'%.*s'", (int)argv[i].len,
+					     argv[i].ptr);
+				goto out;
+			}
+		}
 	}
+	if (ver < 2 || ver > 3) {
+		reply_error(r, ERR_NOPROTO);
+		goto out;
+	}
+	if (user && !authenticate(c, user, pass, r))
+		goto out;
+	if (!c->authed) {
+		reply_error(r, "NOAUTH HELLO must be called with the client "
+			    "already authenticated, otherwise the HELLO AUTH "
+			    "<user> <pass> option can be used to authenticate "
+			    "the client and select the RESP protocol version at "
+			    "the same time");
+		goto out;
+	}
+	if (name) {
+		bool ok = name->len < sizeof(c->name);
+		for (size_t i = 0; ok && i < name->len; i++)
+			ok = name->ptr[i] > ' ' && name->ptr[i] <= '~';
+		if (!ok) {
+			reply_error(r, "ERR Client names cannot contain spaces, "
+				    "newlines or special characters.");
+			goto out;
+		}
+		memcpy(c->name, name->ptr, name->len);
+		c->name[name->len] = '\0';
+	}
+	set_proto(c, (int)ver);
+	r->proto = (int)ver;
+	reply_map(r, 7);
+	reply_bulk_cstr(r, "server");
+	reply_bulk_cstr(r, "redis");
+	reply_bulk_cstr(r, "version");
+	reply_bulk_cstr(r, "7.0.15");
+	reply_bulk_cstr(r, "proto");
+	reply_int(r, ver);
+	reply_bulk_cstr(r, "id");
+	reply_int(r, (long long)c->id);
+	reply_bulk_cstr(r, "mode");
+	reply_bulk_cstr(r, "standalone");
+	reply_bulk_cstr(r, "role");
+	reply_bulk_cstr(r, "master");
+	reply_bulk_cstr(r, "modules");
+	reply_array(r, 0);
+out:
 	dispatch_finish_now(c, req);
 }
 
@@ -384,11 +489,13 @@ static const cmd_t table[] = {
 	ROW("hello", sc_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
 		CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
 	ROW("info", sc_info, -1, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_DANGEROUS),
+	ROW("auth", sc_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
+		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
 };
 
 static const srvcmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, sc_command, sc_config,
-	sc_client, sc_hello, sc_info,
+	sc_client, sc_hello, sc_info, sc_auth,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)
