@@ -26,6 +26,7 @@ enum merge_kind {
 	MERGE_MIN,       /* smallest integer (MSETNX across shards) */
 	MERGE_INFO,      /* shard statistics folded into INFO */
 	MERGE_RENAME,    /* a cross-shard RENAME's steps (rename.c) */
+	MERGE_SCAN,      /* one shard's SCAN page, cursor made global */
 };
 
 /* One request (command) of a connection, waiting for its reply. */

@@ -20,6 +20,7 @@
  * pauses until the replies in flight come back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,51 @@ static bool route_single(conn_t *c, const cmd_t *cmd, int s, int argc,
 	return true;
 }
 
+/* SCAN: the global cursor names a shard and that shard's own cursor. */
+static bool route_scan(conn_t *c, const cmd_t *cmd, int argc,
+		       const cmd_arg_t *argv)
+{
+	char buf[24];
+	unsigned long long cursor = 0;
+	bool ok = argv[1].len > 0 && argv[1].len < sizeof(buf);
+	if (ok) {
+		memcpy(buf, argv[1].ptr, argv[1].len);
+		buf[argv[1].len] = '\0';
+		char *end;
+		errno = 0;
+		cursor = strtoull(buf, &end, 10);
+		ok = *end == '\0' && errno == 0 && buf[0] != '-';
+	}
+	if (!ok) {
+		req_t *req;
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_error(r, "ERR invalid cursor");
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	int shard = (int)(cursor & 0xff);
+	if (shard >= srv.nshards) {
+		req_t *req;
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_array(r, 2);
+		reply_bulk(r, "0", 1);
+		reply_array(r, 0);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	int n = snprintf(buf, sizeof(buf), "%llu", cursor >> 8);
+	cmd_arg_t *sub = malloc((size_t)argc * sizeof(*sub));
+	if (!sub)
+		abort();
+	memcpy(sub, argv, (size_t)argc * sizeof(*sub));
+	sub[1] = (cmd_arg_t){ buf, (size_t)n };
+	req_t *req = dispatch_new_req(c, MERGE_SCAN, 1);
+	req->acc = shard;
+	dispatch_to_shard(c, req, shard, 0, cmd, argc, sub);
+	free(sub);
+	return true;
+}
+
 /* Keyless store commands run on every shard (DBSIZE, KEYS, FLUSHALL...). */
 static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
 		      const cmd_arg_t *argv)
@@ -391,6 +437,8 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		server_count_call(cmd, act_now_ns() - t0, false);
 		return true;
 	}
+	if (cmd->first_key == 0 && !strcmp(cmd->name, "scan"))
+		return route_scan(c, cmd, argc, argv);
 	if (cmd->first_key == 0)
 		return route_all(c, cmd, argc, argv);
 

@@ -6,6 +6,7 @@
  *
  * Parts arrive in any order; each is a complete RESP reply from one shard.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,37 @@ static void finish_any(req_t *req)
 	reply_null(&req->buf);
 }
 
+/* SCAN's global cursor is (shard cursor << 8) | shard: a shard's page
+ * that ends its own iteration moves on to the next shard. */
+static void finish_scan(req_t *req, const char *bytes, size_t len)
+{
+	if (len == 0 || bytes[0] != '*') {
+		reply_raw(&req->buf, bytes, len); /* an error */
+		return;
+	}
+	const char *p = memchr(bytes, '\n', len);      /* after *2 */
+	const char *digits = p ? memchr(p + 1, '\n', len - (size_t)(p + 1 - bytes)) : NULL;
+	if (!digits) {
+		reply_raw(&req->buf, bytes, len);
+		return;
+	}
+	digits++;
+	unsigned long long inner = strtoull(digits, NULL, 10);
+	const char *rest = memchr(digits, '\n', len - (size_t)(digits - bytes)) + 1;
+	unsigned long long shard = (unsigned long long)req->acc, next;
+	if (inner != 0)
+		next = (inner << 8) | shard;
+	else if (shard + 1 < (unsigned long long)srv.nshards)
+		next = shard + 1;
+	else
+		next = 0;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%llu", next);
+	reply_array(&req->buf, 2);
+	reply_bulk(&req->buf, buf, (size_t)n);
+	reply_raw(&req->buf, rest, len - (size_t)(rest - bytes));
+}
+
 static void finish(conn_t *c, req_t *req)
 {
 	switch (req->merge) {
@@ -139,6 +171,12 @@ void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 	bool is_err = e->len > 0 && bytes[0] == '-';
 	if (req->merge == MERGE_RENAME) {
 		rename_step(c, req, bytes, e->len);
+		return;
+	}
+	if (req->merge == MERGE_SCAN) {
+		finish_scan(req, bytes, e->len);
+		req->parts_left--;
+		req->done = true;
 		return;
 	}
 	switch (req->merge) {
