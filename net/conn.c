@@ -217,7 +217,7 @@ static void parse_buffered(conn_t *c)
 			protocol_error(c, r);
 			break;
 		}
-		c->last_ms = (uint64_t)server_mstime();
+		c->last_ms = (uint64_t)server_now_ms();
 		dispatch_command(c, argc, (const cmd_arg_t *)argv);
 	}
 	if (c->qpos == c->qlen) {
@@ -327,6 +327,7 @@ static void on_accepted(conn_t *c, accepted_msg_t *m)
 static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	conn_t *c = state;
+	server_clock_refresh();
 	switch (msg->type) {
 	case MSG_ACCEPTED:
 		on_accepted(c, (accepted_msg_t *)msg);

@@ -432,9 +432,9 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		return true;
 	}
 	if (sproc) {
-		uint64_t t0 = act_now_ns();
+		uint64_t t0 = server_ticks();
 		sproc(c, argc, argv);
-		server_count_call(cmd, act_now_ns() - t0, false);
+		server_count_call(cmd, server_ticks() - t0, false);
 		return true;
 	}
 	if (cmd->first_key == 0 && !strcmp(cmd->name, "scan"))

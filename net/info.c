@@ -215,21 +215,24 @@ void info_build(conn_t *c, req_t *req)
 	if (want(sec, "commandstats", false)) {
 		add(&t, "# Commandstats\r\n");
 		size_t n = cmd_count() + srvcmd_count();
+		double ns_per_tick = server_ns_per_tick();
 		for (size_t i = 0; i < n; i++) {
-			unsigned long long calls = 0, usec = 0, failed = 0;
+			unsigned long long calls = 0, ticks = 0, failed = 0;
 			for (int w = 0; w < srv.nworkers; w++) {
 				const cmdstat_t *st = &srv.wstats[w].cmdstats[i];
 				calls += ck_pr_load_64(&st->calls);
-				usec += ck_pr_load_64(&st->ns);
+				ticks += ck_pr_load_64(&st->ticks);
 				failed += ck_pr_load_64(&st->failed);
 			}
 			if (!calls)
 				continue;
+			double usec = (double)ticks * ns_per_tick / 1000.0;
 			const cmd_t *cmd = i < cmd_count() ? cmd_at(i)
 					   : srvcmd_at(i - cmd_count());
 			add(&t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
 				"rejected_calls=0,failed_calls=%llu\r\n", cmd->name,
-			    calls, usec / 1000, (double)usec / 1000.0 / (double)calls, failed);
+			    calls, (unsigned long long)usec, usec / (double)calls,
+			    failed);
 		}
 		add(&t, "\r\n");
 	}

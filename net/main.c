@@ -32,7 +32,16 @@ int64_t server_mstime(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-void server_count_call(const cmd_t *cmd, uint64_t ns, bool failed)
+__thread int64_t server_cached_ms;
+
+double server_ns_per_tick(void)
+{
+	uint64_t ns = act_now_ns() - srv.start_mono_ns;
+	uint64_t ticks = server_ticks() - srv.start_ticks;
+	return ticks ? (double)ns / (double)ticks : 1.0;
+}
+
+void server_count_call(const cmd_t *cmd, uint64_t ticks, bool failed)
 {
 	int w = act_current_worker();
 	if (w < 0)
@@ -46,7 +55,7 @@ void server_count_call(const cmd_t *cmd, uint64_t ns, bool failed)
 		return; /* internal commands (__take, __shardinfo) */
 	cmdstat_t *st = &srv.wstats[w].cmdstats[i];
 	ck_pr_store_64(&st->calls, st->calls + 1);
-	ck_pr_store_64(&st->ns, st->ns + ns);
+	ck_pr_store_64(&st->ticks, st->ticks + ticks);
 	if (failed)
 		ck_pr_store_64(&st->failed, st->failed + 1);
 }
@@ -156,6 +165,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv.start_ms = (uint64_t)server_mstime();
+	srv.start_mono_ns = act_now_ns();
+	srv.start_ticks = server_ticks();
 	make_run_id();
 
 	/* Workers inherit this mask: signals go to main's sigwait only. */

@@ -30,7 +30,7 @@ typedef struct shard shard_t;
  * INFO may read them from anywhere). */
 /* Per command, per worker: INFO commandstats. */
 typedef struct cmdstat {
-	uint64_t calls, ns, failed;
+	uint64_t calls, ticks, failed;
 } cmdstat_t;
 
 typedef struct worker_stats {
@@ -55,6 +55,7 @@ typedef struct server {
 	worker_stats_t *wstats;            /* [nworkers] */
 	uint64_t start_ms;                 /* unix ms at start */
 	uint64_t start_mono_ns;
+	uint64_t start_ticks;
 	char run_id[41];
 	int executable_argc;
 	char executable[1024];
@@ -72,12 +73,34 @@ extern server_t srv;
 
 /* Unix time in ms (wall clock, as Redis's mstime). */
 int64_t server_mstime(void);
+/* The same, cached per thread: refreshed once per actor turn that runs
+ * commands (server_clock_refresh), as Redis caches it per command batch. */
+extern __thread int64_t server_cached_ms;
+static inline void server_clock_refresh(void)
+{
+	server_cached_ms = server_mstime();
+}
+static inline int64_t server_now_ms(void)
+{
+	return server_cached_ms;
+}
+/* Cheap timestamps for INFO commandstats (TSC ticks on x86). */
+static inline uint64_t server_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return act_now_ns();
+#endif
+}
+/* Nanoseconds per tick, measured against the monotonic clock since start. */
+double server_ns_per_tick(void);
 
 /* The shard that owns @key. */
 static inline int server_key_shard(const char *key, size_t len);
 
 /* Count one call of @cmd on the calling worker (INFO commandstats). */
-void server_count_call(const cmd_t *cmd, uint64_t ns, bool failed);
+void server_count_call(const cmd_t *cmd, uint64_t ticks, bool failed);
 
 /* ---- messages -------------------------------------------------------- */
 

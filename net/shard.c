@@ -87,12 +87,12 @@ void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		.argc = argc,
 		.argv = argv,
 		.reply = out,
-		.now_ms = server_mstime(),
+		.now_ms = server_now_ms(),
 	};
-	uint64_t t0 = act_now_ns();
+	uint64_t t0 = server_ticks();
 	size_t at = out->len;
 	cmd_exec(cmd, &ctx);
-	server_count_call(cmd, act_now_ns() - t0,
+	server_count_call(cmd, server_ticks() - t0,
 			  out->len > at && out->buf[at] == '-');
 }
 
@@ -174,6 +174,7 @@ static void tick(shard_t *sh)
 static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	shard_t *sh = state;
+	server_clock_refresh();
 	switch (msg->type) {
 	case MSG_REQ_BATCH:
 		run_batch(sh, (req_batch_t *)msg);
