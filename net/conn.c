@@ -28,7 +28,9 @@
 #include "log.h"
 
 #define READ_CHUNK (16 * 1024)
-#define RING_SIZE 1024                 /* requests outstanding per conn */
+#define RING_MAX 1024                  /* requests outstanding per conn */
+#define RING_START 4                   /* grows by doubling up to RING_MAX */
+#define SHARED_READ (64 * 1024)
 #define OUT_PAUSE (1024 * 1024)        /* unsent bytes that pause parsing */
 #define OUT_TRIM (64 * 1024)           /* keep at most this much capacity */
 
@@ -83,8 +85,8 @@ static void conn_on_start(act_actor_t *self, void *state)
 	c->limits.max_bulk_len = srv.cfg.proto_max_bulk_len;
 	c->limits.auth_required = !c->authed;
 	reply_init(&c->out, 2);
-	c->ring = calloc(RING_SIZE, sizeof(*c->ring));
-	c->ring_mask = RING_SIZE - 1;
+	c->ring = calloc(RING_START, sizeof(*c->ring));
+	c->ring_mask = RING_START - 1;
 	c->ob = calloc((size_t)srv.nshards, sizeof(*c->ob));
 	c->pending_writes = calloc((size_t)srv.nshards, sizeof(uint32_t));
 	c->next = worker_conns[c->worker];
@@ -183,7 +185,7 @@ static bool over_output_limit(conn_t *c)
 static bool may_parse(conn_t *c)
 {
 	return !c->closing && !c->peer_gone && !c->draining &&
-	       !c->stalled_argv && conn_outstanding(c) < RING_SIZE - 1 &&
+	       !c->stalled_argv && conn_outstanding(c) < RING_MAX - 1 &&
 	       conn_unsent(c) < OUT_PAUSE;
 }
 
@@ -222,11 +224,59 @@ static void parse_buffered(conn_t *c)
 	}
 	if (c->qpos == c->qlen) {
 		c->qpos = c->qlen = 0;
+		if (!c->q_shared && c->qcap > 0 && c->qcap <= SHARED_READ) {
+			/* Idle connections hold no buffer: reads go to the
+			 * worker's shared one until a command spans reads. */
+			free(c->qbuf);
+			c->qbuf = NULL;
+			c->qcap = 0;
+		}
 	} else if (c->qpos > 0 && (c->qpos > c->qcap / 2 || c->qlen == c->qcap)) {
 		memmove(c->qbuf, c->qbuf + c->qpos, c->qlen - c->qpos);
 		c->qlen -= c->qpos;
 		c->qpos = 0;
 	}
+}
+
+/* Most reads hold whole commands: they are read into the worker's shared
+ * buffer and parsed there; only bytes of a command that spans reads are
+ * copied into a buffer of the connection's own. */
+static bool read_shared(conn_t *c)
+{
+	static __thread char *shared;
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	if (!shared && !(shared = malloc(SHARED_READ)))
+		return false;
+	ssize_t n = recv(c->fd, shared, SHARED_READ, 0);
+	if (n <= 0)
+		return false; /* let read_socket see EOF / EAGAIN / errors */
+	ck_pr_store_64(&ws->net_in, ws->net_in + (uint64_t)n);
+	c->qbuf = shared;
+	c->qcap = SHARED_READ;
+	c->qlen = (size_t)n;
+	c->qpos = 0;
+	c->q_shared = true;
+	parse_buffered(c);
+	c->q_shared = false;
+	size_t left = c->qlen - c->qpos;
+	const char *from = c->qbuf + c->qpos;
+	c->qbuf = NULL;
+	c->qcap = c->qlen = c->qpos = 0;
+	if (left) {
+		size_t cap = READ_CHUNK * 2;
+		while (cap < left + READ_CHUNK)
+			cap *= 2;
+		char *own = malloc(cap);
+		if (!own) {
+			c->peer_gone = true;
+			return true;
+		}
+		memmove(own, from, left);
+		c->qbuf = own;
+		c->qcap = cap;
+		c->qlen = left;
+	}
+	return true;
 }
 
 /* Read what the socket has (while we may use it), parsing as we go.
@@ -236,6 +286,8 @@ static bool read_socket(conn_t *c)
 {
 	worker_stats_t *ws = &srv.wstats[c->worker];
 	while (may_parse(c) && !c->read_eof) {
+		if (!c->qbuf && read_shared(c))
+			continue;
 		if (c->qcap - c->qlen < READ_CHUNK) {
 			size_t want = c->qlen + READ_CHUNK;
 			if ((long long)want > srv.cfg.client_query_buffer_limit +

@@ -70,6 +70,7 @@ typedef struct conn {
 
 	char *qbuf;               /* bytes read, not yet parsed */
 	size_t qlen, qcap, qpos;
+	bool q_shared;            /* qbuf is the worker's shared read buffer */
 	resp_parser_t parser;
 	resp_limits_t limits;
 

@@ -34,8 +34,32 @@
 
 /* ---- requests and their order ---------------------------------------- */
 
+/* Double the ring, keeping each request at seq & mask.  Only between
+ * commands: no req_t pointer is held across dispatch_new_req. */
+static void grow_ring(conn_t *c)
+{
+	uint32_t size = (c->ring_mask + 1) * 2;
+	req_t *ring = calloc(size, sizeof(*ring));
+	if (!ring) {
+		log_warning("out of memory growing a connection's requests");
+		abort();
+	}
+	for (uint32_t s = c->head; s != c->tail; s++) {
+		req_t *old = &c->ring[s & c->ring_mask];
+		ring[s & (size - 1)] = *old;
+		memset(&old->buf, 0, sizeof(old->buf)); /* moved, not freed */
+	}
+	for (uint32_t i = 0; i <= c->ring_mask; i++)
+		reply_free(&c->ring[i].buf); /* spare buffers of done slots */
+	free(c->ring);
+	c->ring = ring;
+	c->ring_mask = size - 1;
+}
+
 req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts)
 {
+	if (conn_outstanding(c) == c->ring_mask)
+		grow_ring(c);
 	req_t *req = &c->ring[c->tail & c->ring_mask];
 	req->seq = c->tail++;
 	req->is_write = false;
