@@ -354,6 +354,8 @@ static const param_t params[] = {
 	CUSTOM("bind", F_IMMUTABLE | F_MULTI, set_bind, get_bind),
 	NUM("threads", T_INT, F_IMMUTABLE, threads, 0, 1024),
 	NUM("shards", T_INT, F_IMMUTABLE, shards, 0, 16384),
+	NUM("pin-threads", T_BOOL, F_IMMUTABLE, pin_threads, 0, 1),
+	NUM("spin-us", T_INT, F_IMMUTABLE, spin_us, 0, 1000000),
 	NUM("timeout", T_INT, 0, timeout, 0, INT_MAX),
 	NUM("maxclients", T_UINT, 0, maxclients, 1, UINT_MAX),
 	NUM("tcp-backlog", T_INT, F_IMMUTABLE, tcp_backlog, 0, INT_MAX),
@@ -555,6 +557,8 @@ void config_init(config_t *c)
 		(config_obuf_limit_t){ 32ULL << 20, 8ULL << 20, 60 };
 	c->databases = 16;
 	c->protected_mode = true;
+	c->pin_threads = false; /* see README: pinned workers wait for a shared CPU */
+	c->spin_us = 10;
 }
 
 static void lower(char *s)

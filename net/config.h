@@ -55,6 +55,8 @@ typedef struct config {
 	char bind[CONFIG_BIND_MAX][CONFIG_ADDR_LEN]; /* as given ("-::1" too) */
 	int threads;    /* workers; 0 = one per CPU of the affinity mask */
 	int shards;     /* keyspace shards; 0 = one per worker */
+	bool pin_threads; /* pin worker i to the i-th CPU of the affinity mask */
+	int spin_us;    /* a worker busy-polls this long before sleeping */
 	int timeout;    /* idle client seconds; 0 = never */
 	unsigned maxclients;
 	int tcp_backlog;

@@ -84,7 +84,8 @@ static int start(char *err, size_t errlen)
 	act_config_t ac;
 	act_config_default(&ac);
 	ac.workers = srv.cfg.threads;
-	ac.spin_ns = 10000; /* short: the client often shares our CPUs */
+	ac.pin = srv.cfg.pin_threads;
+	ac.spin_ns = (uint64_t)srv.cfg.spin_us * 1000;
 	int rc = act_system_create(&ac, &srv.sys);
 	if (rc < 0) {
 		snprintf(err, errlen, "Cannot create workers: %s", strerror(-rc));

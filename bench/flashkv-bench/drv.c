@@ -23,6 +23,7 @@
 #define CONNECT_WAIT_NS (5 * MONO_S)
 #define RETRY_NS (100 * MONO_MS)
 #define MAX_FAILURES 50
+#define MAX_LEAD_NS (200 * 1000)     /* never send more than this early */
 
 static const char hello3[] = "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n";
 
@@ -154,13 +155,17 @@ static int fill(drv_t *d, conn_t *c, uint64_t now)
 	bool open = open_loop(d);
 	if (c->state != CONN_READY)
 		return 0;
+	/* The send time is read here, not taken from the loop's clock: the
+	 * connections filled before this one took time that is not the
+	 * server's. */
+	if (c->count < (uint32_t)p->pipeline)
+		now = mono_now_ns();
 	while (c->count < (uint32_t)p->pipeline) {
 		uint64_t intended;
 		if (open) {
 			if (c->issued >= c->due)
 				break;
 			intended = intended_of(d, c->issued * (uint64_t)d->nconns + c->idx);
-			d->backlog--;
 		} else {
 			if (!closed_may_send(d, now))
 				break;
@@ -176,7 +181,9 @@ static int fill(drv_t *d, conn_t *c, uint64_t now)
 		c->issued++;
 		d->inflight++;
 		d->st.sent++;
-		if (measured && !open)
+		if (open)
+			d->backlog--;
+		else if (measured)
 			d->quota_used++;
 	}
 	return conn_flush(c, d->epfd);
@@ -193,7 +200,11 @@ static void schedule(drv_t *d, uint64_t now)
 			d->sched_done = true;
 			break;
 		}
-		if (t > now) {
+		/* Up to `lead` early: the wake-up that brings us here is late by
+		 * about that much (see wait_events), and a request sent early is
+		 * timed from its actual send (on_reply), so it cannot look
+		 * faster than the server was. */
+		if (t > now + d->lead) {
 			d->next_due = t;
 			break;
 		}
@@ -201,7 +212,7 @@ static void schedule(drv_t *d, uint64_t now)
 		/* How late the loop noticed the request was due: the tool's own
 		 * lateness, as opposed to waiting for a full pipeline. */
 		if (measured)
-			hist_record(&d->st.lag, now - t);
+			hist_record(&d->st.lag, now > t ? now - t : 0);
 		if (measured && d->quota) {
 			if (d->quota_used == d->quota) {
 				d->sched_done = true;
@@ -211,8 +222,11 @@ static void schedule(drv_t *d, uint64_t now)
 		}
 		conn_t *c = &d->conns[d->k_next % (uint64_t)d->nconns];
 		d->k_next++;
-		if (c->state == CONN_DEAD)
+		if (c->state == CONN_DEAD) {
+			if (measured)
+				d->st.conn_errors++; /* never sent: lost all the same */
 			continue;
+		}
 		c->due++;
 		d->backlog++;
 		mark_dirty(d, c);
@@ -238,7 +252,9 @@ static void on_reply(drv_t *d, conn_t *c, uint64_t now, bool err)
 	d->st.replies++;
 	if (r.cmd < 0)
 		return;
-	uint64_t lat = now - r.intended;
+	/* From the intended send time, or from the actual one when the
+	 * request left early (see schedule). */
+	uint64_t lat = now - (r.sent < r.intended ? r.sent : r.intended);
 	hist_record(&d->live.h, lat);
 	if (err)
 		d->live.err++;
@@ -336,8 +352,17 @@ static int wait_events(drv_t *d, uint64_t now, uint64_t until)
 	int n = epoll_pwait2(d->epfd, ev, MAX_EVENTS, &ts, NULL);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (n)
-		now = mono_now_ns();
+	uint64_t woke = mono_now_ns();
+	if (n == 0 && wait && until - now < IDLE_WAIT_NS) {
+		/* A timed wake-up for the schedule: learn how late such wake-ups
+		 * come (tens of us in a VM, whatever the timer slack), so the
+		 * next ones can be asked for that much earlier. */
+		uint64_t late = woke > until ? woke - until : 0;
+		if (late > MAX_LEAD_NS)
+			late = MAX_LEAD_NS;
+		d->lead = (d->lead * 7 + late) / 8;
+	}
+	now = woke;
 	for (int i = 0; i < n; i++)
 		on_event(d, ev[i].data.ptr, ev[i].events, now);
 	return n;
@@ -402,7 +427,8 @@ static void give_up(drv_t *d, uint64_t now, bool record)
 				continue;
 			d->st.unfinished++;
 			if (record) {
-				hist_record(&d->st.cmd[r->cmd].corr, now - r->intended);
+				hist_record(&d->st.cmd[r->cmd].corr, now -
+				    (r->sent < r->intended ? r->sent : r->intended));
 				hist_record(&d->st.cmd[r->cmd].raw, now - r->sent);
 			}
 		}
@@ -421,6 +447,11 @@ static int drive(drv_t *d)
 {
 	const drv_plan_t *p = d->plan;
 	bool open = open_loop(d);
+	/* Start on the clock, not before: an early request would fall
+	 * outside the measured window. */
+	struct timespec at = {(time_t)(p->t0 / MONO_S), (long)(p->t0 % MONO_S)};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+		;
 	if (open) {
 		double rate = p->rate * d->nconns / p->conns;
 		d->interval = 1e9 / rate;
@@ -462,8 +493,8 @@ static int drive(drv_t *d)
 			return 0;
 		}
 		uint64_t until = now + IDLE_WAIT_NS;
-		if (open && !d->sched_done && d->next_due < until)
-			until = d->next_due;
+		if (open && !d->sched_done && d->next_due - d->lead < until)
+			until = d->next_due - d->lead;
 		if (d->stopping && d->deadline < until)
 			until = d->deadline;
 		int rc = wait_events(d, now, until);

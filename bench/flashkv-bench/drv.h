@@ -9,7 +9,11 @@
  * finds its connection's pipeline full waits in a backlog and is sent as
  * soon as a slot frees; its corrected latency still counts from its
  * intended time, so a server stall shows in the percentiles instead of
- * silently slowing the client down (coordinated omission).
+ * silently slowing the client down (coordinated omission).  Timer wake-ups
+ * come late (tens of us in a VM), so the loop asks to be woken that much
+ * early (learned, at most 200 us) and may send a request that little
+ * ahead of its time; such a request is timed from its actual send, so
+ * sending early can never make the server look faster.
  *
  * Life: drv_init, then a thread runs drv_main, which connects, waits at
  * plan->gate until the main thread has set plan->t0 and the windows,
@@ -66,6 +70,7 @@ typedef struct drv {
 	uint64_t t0;           /* this thread's schedule start */
 	uint64_t k_next;       /* open loop: next request to assign */
 	uint64_t next_due;     /* its intended time */
+	uint64_t lead;         /* how late timed wake-ups come (EWMA, ns) */
 	bool sched_done;       /* nothing more will be assigned */
 	bool stopping;         /* draining */
 	uint64_t deadline;     /* end of the drain */

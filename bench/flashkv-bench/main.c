@@ -125,6 +125,7 @@ static int do_sweep(const opt_t *o, const wl_t *wl)
 	}
 	report_header(stdout, o, wl);
 	report_sweep(stdout, o, &s);
+	fflush(stdout);
 	if (o->json) {
 		json_target_t t[2] = {{o->label, o->host, o->port, NULL},
 		    {o->cmp_label, o->cmp_host, o->cmp_port, NULL}};
@@ -206,10 +207,13 @@ static int do_runs(const opt_t *o, const wl_t *wl)
 				s[k++] = (plot_series_t){o->cmp_label, &r[1].corr};
 			else if (o->rate > 0)
 				s[k++] = (plot_series_t){"uncorrected (from actual send)", &r[0].raw};
-			char title[256];
-			snprintf(title, sizeof(title), "%s latency by percentile, %s",
-			    o->rate > 0 ? "corrected" : "closed-loop",
-			    o->rate > 0 ? "open loop" : "closed loop");
+			char title[256], mode[64];
+			if (o->rate > 0)
+				snprintf(mode, sizeof(mode), "open loop at %.0f requests/s", o->rate);
+			else
+				snprintf(mode, sizeof(mode), "closed loop");
+			snprintf(title, sizeof(title), "latency by percentile: %s, "
+			    "%d connections, pipeline %d", mode, o->conns, o->pipeline);
 			if (plot_percentiles(o->plot, o->title ? o->title : title, s, k,
 			    msg, sizeof(msg)) < 0)
 				rc = -EIO;

@@ -30,7 +30,9 @@ void report_progress(FILE *f, const char *label, const run_sample_t *s)
 
 void report_header(FILE *f, const opt_t *o, const wl_t *wl)
 {
-	if (o->rate > 0)
+	if (o->sweep)
+		fprintf(f, "sweep: open loop at %d rising rates", o->sweep_steps);
+	else if (o->rate > 0)
 		fprintf(f, "open loop at %.0f requests/s", o->rate);
 	else
 		fprintf(f, "closed loop");
@@ -41,7 +43,9 @@ void report_header(FILE *f, const opt_t *o, const wl_t *wl)
 	else
 		fprintf(f, "%.1f s", o->duration);
 	fprintf(f, " measured after %.1f s warm-up", o->warmup);
-	if (o->rounds > 1)
+	if (o->sweep)
+		fprintf(f, " per step");
+	else if (o->rounds > 1)
 		fprintf(f, ", %d rounds per server", o->rounds);
 	fprintf(f, "\nworkload:");
 	for (int i = 0; i < wl->ncmd; i++)
@@ -109,7 +113,7 @@ void report_table(FILE *f, const opt_t *o, const wl_t *wl, const char *label,
 
 static void ratio_row(FILE *f, const char *name, double a, double b)
 {
-	fprintf(f, "  %-14s %12.3f %12.3f %9.2fx\n", name, a, b, a > 0 ? b / a : 0);
+	fprintf(f, "  %-14s %20.3f %20.3f %9.2fx\n", name, a, b, a > 0 ? b / a : 0);
 }
 
 void report_compare(FILE *f, const opt_t *o, const run_result_t *a,
@@ -118,8 +122,8 @@ void report_compare(FILE *f, const opt_t *o, const run_result_t *a,
 	bool open = o->rate > 0;
 	fprintf(f, "\n== %s vs %s (%s latency, ms; ratio = second / first) ==\n",
 	    o->label, o->cmp_label, open ? "corrected" : "closed-loop");
-	fprintf(f, "  %-14s %12.12s %12.12s %10s\n", "", o->label, o->cmp_label, "ratio");
-	fprintf(f, "  %-14s %12.0f %12.0f %9.2fx\n", "throughput/s",
+	fprintf(f, "  %-14s %20.20s %20.20s %10s\n", "", o->label, o->cmp_label, "ratio");
+	fprintf(f, "  %-14s %20.0f %20.0f %9.2fx\n", "throughput/s",
 	    run_result_throughput(a), run_result_throughput(b),
 	    run_result_throughput(a) > 0 ?
 	    run_result_throughput(b) / run_result_throughput(a) : 0);
@@ -128,7 +132,7 @@ void report_compare(FILE *f, const opt_t *o, const run_result_t *a,
 		ratio_row(f, cols[i].name, ms(hist_percentile(&a->corr, cols[i].p)),
 		    ms(hist_percentile(&b->corr, cols[i].p)));
 	ratio_row(f, "max", ms(a->corr.max), ms(b->corr.max));
-	fprintf(f, "  %-14s %12llu %12llu\n", "errors",
+	fprintf(f, "  %-14s %20llu %20llu\n", "errors",
 	    (unsigned long long)stats_errors(&a->st),
 	    (unsigned long long)stats_errors(&b->st));
 }

@@ -149,7 +149,7 @@ int run_once(const run_cfg_t *cfg, const wl_t *wl, run_result_t *acc,
 	drv_plan_t *plan = calloc(1, sizeof(*plan));
 	drv_t *d = calloc((size_t)threads, sizeof(*d));
 	hist_t tick = {0};
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, ninit = 0;
 	if (!plan || !d || hist_init(&tick, STATS_HIGHEST_NS, 3)) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -175,6 +175,7 @@ int run_once(const run_cfg_t *cfg, const wl_t *wl, run_result_t *acc,
 			snprintf(err, errlen, "driver: %s", strerror(-rc));
 			goto out;
 		}
+		ninit++;
 	}
 	pthread_barrier_init(&plan->gate, NULL, (unsigned)threads + 1);
 	double cpu0 = cpu_seconds();
@@ -228,7 +229,7 @@ int run_once(const run_cfg_t *cfg, const wl_t *wl, run_result_t *acc,
 		acc->window += (double)(last - plan->measure) / 1e9;
 	acc->runs++;
 out:
-	for (int i = 0; d && i < threads; i++)
+	for (int i = 0; i < ninit; i++)
 		drv_fini(&d[i]);
 	free(d);
 	free(plan);

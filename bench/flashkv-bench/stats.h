@@ -3,7 +3,8 @@
  * measurements add up.
  *
  * Latencies are nanoseconds.  "corrected" counts from the intended send
- * time (open loop: the schedule; closed loop: the actual send), "raw" from
+ * time (open loop: the schedule, or the actual send if that was earlier;
+ * closed loop: the actual send), "raw" from
  * the moment the request was actually written, which is what a closed-loop
  * tool reports and what hides a stall.
  *
@@ -35,7 +36,9 @@ typedef struct stats {
 	hist_t lag;             /* open loop: actual - intended send time */
 	uint64_t sent;          /* every request written, warm-up included */
 	uint64_t replies;       /* every reply read, warm-up included */
-	uint64_t conn_errors;   /* measured requests lost with a connection */
+	uint64_t conn_errors;   /* measured requests lost with a connection
+	                         * (in flight when it broke, or due on one
+	                         * that was given up) */
 	uint64_t reconnects;
 	uint64_t unfinished;    /* measured requests without reply at the end */
 	uint64_t last_ns;       /* time of the last measured reply */

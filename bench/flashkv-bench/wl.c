@@ -147,34 +147,36 @@ int wl_add_template(wl_t *w, const char *tmpl, const char *name, double weight)
 
 int wl_add_builtin(wl_t *w, const char *name, double weight)
 {
-	char t[2048];
-	int n = w->mget_keys;
-	size_t o = 0;
-	if (!strcasecmp(name, "get")) {
-		o = (size_t)snprintf(t, sizeof(t), "GET __key__");
-	} else if (!strcasecmp(name, "set")) {
-		o = (size_t)snprintf(t, sizeof(t), "SET __key__ __value__");
-	} else if (!strcasecmp(name, "incr")) {
-		/* Its own keys: INCR on a SET value would only measure errors. */
-		o = (size_t)snprintf(t, sizeof(t), "INCR counter:__rand_int__");
-	} else if (!strcasecmp(name, "ping")) {
-		o = (size_t)snprintf(t, sizeof(t), "PING");
-	} else if (!strcasecmp(name, "mget") || !strcasecmp(name, "mset")) {
-		bool set = !strcasecmp(name, "mset");
-		o = (size_t)snprintf(t, sizeof(t), set ? "MSET" : "MGET");
-		for (int i = 0; i < n; i++)
+	static const struct {
+		const char *name, *tmpl;
+	} fixed[] = {
+		{"get", "GET __key__"},
+		{"set", "SET __key__ __value__"},
+		/* Keys of its own: INCR on a SET's value would only measure
+		 * "not an integer" errors. */
+		{"incr", "INCR counter:__rand_int__"},
+		{"ping", "PING"},
+	};
+	char t[2048], up[32];
+	const char *tmpl = NULL;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+		if (!strcasecmp(name, fixed[i].name))
+			tmpl = fixed[i].tmpl;
+	bool mset = !strcasecmp(name, "mset");
+	if (!tmpl && (mset || !strcasecmp(name, "mget"))) {
+		size_t o = (size_t)snprintf(t, sizeof(t), mset ? "MSET" : "MGET");
+		for (int i = 0; i < w->mget_keys; i++)
 			o += (size_t)snprintf(t + o, sizeof(t) - o,
-			    set ? " __key__ __value__" : " __key__");
-	} else {
-		return -EINVAL;
+			    mset ? " __key__ __value__" : " __key__");
+		tmpl = t;
 	}
-	(void)o;
-	char up[32];
+	if (!tmpl)
+		return -EINVAL;
 	size_t i;
 	for (i = 0; name[i] && i < sizeof(up) - 1; i++)
 		up[i] = (char)toupper((unsigned char)name[i]);
 	up[i] = 0;
-	return wl_add_template(w, t, up, weight);
+	return wl_add_template(w, tmpl, up, weight);
 }
 
 int wl_apply_ratio(wl_t *w, const char *spec, int ntemplates, char *err,

@@ -9,7 +9,8 @@
  * by meson).  Every server a test starts is killed in its fini, which
  * Criterion runs after a failed assertion too; the server also dies with
  * its parent (PR_SET_PDEATHSIG) and by itself after 30 s.  Bounds are
- * generous: this runs on a noisy 2-core machine.
+ * generous, and a run whose median is off is repeated once: this runs on
+ * a noisy 2-core machine, where the client can lose the CPU for a while.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -136,13 +137,30 @@ static double ms_of(const char *doc, const char *section, const char *key)
 	return strtod(p + strlen(k), NULL) / 1000.0;
 }
 
-TestSuite(e2e, .init = start_server, .fini = stop_server, .timeout = 60);
+TestSuite(e2e, .init = start_server, .fini = stop_server, .timeout = 30);
+
+/* Runs the tool; a run whose median is off (the machine stole the CPU for
+ * a while: see the send lag in its JSON) is run once more against a fresh
+ * server, since the stall happens once per server. */
+static char *run_measured(const char *const *extra, double *p50)
+{
+	for (int attempt = 0;; attempt++) {
+		char *doc = run_tool(extra);
+		*p50 = ms_of(doc, "corrected", "p50_us");
+		if ((*p50 >= 1.5 && *p50 <= 6) || attempt == 1)
+			return doc;
+		cr_log_warn("median %.3f ms: noisy run, once more", *p50);
+		free(doc);
+		stop_server();
+		start_server();
+	}
+}
 
 Test(e2e, open_loop_median_is_the_delay_and_the_stall_shows)
 {
 	const char *extra[] = {"--rate", "2000", NULL};
-	char *doc = run_tool(extra);
-	double p50 = ms_of(doc, "corrected", "p50_us");
+	double p50;
+	char *doc = run_measured(extra, &p50);
 	double p99 = ms_of(doc, "corrected", "p99_us");
 	double max = ms_of(doc, "corrected", "max_us");
 	double raw_p99 = ms_of(doc, "uncorrected", "p99_us");
@@ -163,8 +181,8 @@ Test(e2e, open_loop_median_is_the_delay_and_the_stall_shows)
 Test(e2e, closed_loop_median_is_the_delay_and_the_stall_hides)
 {
 	const char *extra[] = {NULL};
-	char *doc = run_tool(extra);
-	double p50 = ms_of(doc, "corrected", "p50_us");
+	double p50;
+	char *doc = run_measured(extra, &p50);
 	double p99 = ms_of(doc, "corrected", "p99_us");
 	double max = ms_of(doc, "corrected", "max_us");
 	cr_log_info("closed loop: p50 %.3f p99 %.3f max %.3f ms", p50, p99, max);

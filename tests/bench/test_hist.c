@@ -101,8 +101,14 @@ Test(hist, percentiles_small_integers_are_exact)
 	cr_assert_eq(hist_init(&h, HIGHEST, 3), 0);
 	for (uint64_t i = 1; i <= 1000; i++)
 		hist_record(&h, i);
+	/* Nearest rank: the ceil(p/100 * n)-th value, at every boundary. */
+	cr_assert_eq(hist_percentile(&h, 0), 1);
+	cr_assert_eq(hist_percentile(&h, 0.05), 1);
+	cr_assert_eq(hist_percentile(&h, 0.15), 2);
 	cr_assert_eq(hist_percentile(&h, 50), 500);
+	cr_assert_eq(hist_percentile(&h, 50.05), 501);
 	cr_assert_eq(hist_percentile(&h, 99.9), 999);
+	cr_assert_eq(hist_percentile(&h, 99.95), 1000);
 	cr_assert_eq(hist_percentile(&h, 100), 1000);
 	hist_fini(&h);
 }
