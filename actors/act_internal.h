@@ -104,6 +104,7 @@ struct act_worker {
 	pthread_mutex_t list_lock;       /* guards `actors` (spawn vs free) */
 	act__list_t actors;
 	unsigned nwatches;               /* live fd watches */
+	uint64_t spin_until_ns;          /* act_expect_message's deadline */
 	act_worker_stats_t stats;        /* worker writes; wakeups: any thread */
 };
 

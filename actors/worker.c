@@ -145,13 +145,27 @@ static void poll_events(act_worker_t *w, const struct timespec *timeout)
 
 static const struct timespec zero_timeout = { 0, 0 };
 
-/* Spin for up to spin_ns waiting for work; true if work arrived. */
+void act_expect_message(act_actor_t *self, uint64_t within_ns)
+{
+	act_worker_t *w = self->worker;
+	if (act__self_worker != w)
+		return;
+	uint64_t until = act_now_ns() + within_ns;
+	if (until > w->spin_until_ns)
+		w->spin_until_ns = until;
+}
+
+/* Spin for up to spin_ns (or until an expected message's deadline) waiting
+ * for work; true if work arrived. */
 static bool spin(act_worker_t *w)
 {
-	uint64_t spin_ns = w->sys->cfg.spin_ns;
-	if (spin_ns == 0)
+	uint64_t now = act_now_ns();
+	uint64_t until = now + w->sys->cfg.spin_ns;
+	if (w->spin_until_ns > until)
+		until = w->spin_until_ns;
+	w->spin_until_ns = 0;
+	if (until <= now)
 		return false;
-	uint64_t until = act_now_ns() + spin_ns;
 	for (unsigned i = 1;; i++) {
 		if (!mbox_is_empty(&w->runq) || ck_pr_load_int(&w->stop))
 			return true;

@@ -30,6 +30,7 @@
 #include "log.h"
 
 #define BATCH_FLUSH_BYTES (64 * 1024)
+#define EXPECT_REPLY_NS 50000
 #define MAX_PARTS_STACK 64
 
 /* ---- requests and their order ---------------------------------------- */
@@ -166,8 +167,15 @@ static void flush_shard(conn_t *c, int s)
 
 void dispatch_flush(conn_t *c)
 {
-	for (int s = 0; s < srv.nshards; s++)
+	bool sent = false;
+	for (int s = 0; s < srv.nshards; s++) {
+		sent |= c->ob[s].n > 0;
 		flush_shard(c, s);
+	}
+	/* The replies come back within microseconds when the shard's worker
+	 * is awake: wait for them spinning rather than asleep. */
+	if (sent)
+		act_expect_message(c->self, EXPECT_REPLY_NS);
 }
 
 static void append_entry(conn_t *c, int s, uint32_t seq, uint16_t part,

@@ -171,6 +171,13 @@ void act_msg_free(act_msg_t *msg);
 /* Inside receive(): keep the message being handled (see ownership). */
 void act_msg_claim(act_msg_t *msg);
 
+/* From inside an actor that just sent a request and expects the answer
+ * soon: let its worker busy-poll for up to @within_ns (rather than sleep
+ * at once) once it runs out of work, so the answer is picked up without
+ * a wake-up.  Costs CPU only while waiting; the configured spin_ns still
+ * applies otherwise. */
+void act_expect_message(act_actor_t *self, uint64_t within_ns);
+
 /* The worker index of the calling thread, or -1 if not a worker. */
 int act_current_worker(void);
 /* Monotonic time in nanoseconds, as the timers see it. */
