@@ -182,10 +182,18 @@ static bool over_output_limit(conn_t *c)
 	return hard && conn_unsent(c) > hard;
 }
 
+/* Requests we let be in flight: fewer when replies are big, so that what
+ * comes back stays near OUT_PAUSE however deep the client pipelines. */
+static uint32_t max_outstanding(const conn_t *c)
+{
+	uint32_t n = c->reply_avg ? OUT_PAUSE / c->reply_avg : RING_MAX;
+	return n < 4 ? 4 : n > RING_MAX - 1 ? RING_MAX - 1 : n;
+}
+
 static bool may_parse(conn_t *c)
 {
 	return !c->closing && !c->peer_gone && !c->draining &&
-	       !c->stalled_argv && conn_outstanding(c) < RING_MAX - 1 &&
+	       !c->stalled_argv && conn_outstanding(c) < max_outstanding(c) &&
 	       conn_unsent(c) < OUT_PAUSE;
 }
 

@@ -23,10 +23,10 @@ enum merge_kind {
 	MERGE_CONCAT,    /* arrays concatenated (KEYS) */
 	MERGE_BYKEY,     /* elements put back in key order (MGET) */
 	MERGE_ANY,       /* first non-null reply (RANDOMKEY) */
-	MERGE_MIN,       /* smallest integer (MSETNX across shards) */
 	MERGE_INFO,      /* shard statistics folded into INFO */
 	MERGE_RENAME,    /* a cross-shard RENAME's steps (rename.c) */
 	MERGE_SCAN,      /* one shard's SCAN page, cursor made global */
+	MERGE_MSETNX,    /* a cross-shard MSETNX's two steps (msetnx.c) */
 };
 
 /* One request (command) of a connection, waiting for its reply. */
@@ -38,7 +38,7 @@ typedef struct req {
 	bool failed;           /* MERGE_OK/SUM: an error reply is in buf */
 	bool is_write;         /* its parts count in pending_writes */
 	uint32_t seq;
-	long long acc;         /* MERGE_SUM / MERGE_MIN */
+	long long acc;         /* MERGE_SUM; MERGE_SCAN: the shard */
 	uint16_t nparts;
 	uint16_t *key_part;    /* MERGE_BYKEY: part of each key, in order */
 	uint32_t nkeys;
@@ -80,10 +80,12 @@ typedef struct conn {
 	req_t *ring;              /* outstanding requests, seq & ring_mask */
 	uint32_t ring_mask;
 	uint32_t head, tail;      /* seq of the oldest and next request */
+	uint32_t reply_avg;       /* moving average of reply bytes (ring) */
 
 	outbatch_t *ob;           /* [nshards] */
 	uint32_t *pending_writes; /* [nshards] write parts in flight */
 	uint32_t pending_writes_total;
+	uint32_t multistep;       /* RENAME/MSETNX across shards under way */
 
 	/* A write that must wait for writes in flight on other shards. */
 	cmd_arg_t *stalled_argv;
@@ -117,6 +119,13 @@ req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts);
 void dispatch_to_shard(conn_t *c, req_t *req, int shard, uint16_t part,
 		       const cmd_t *cmd, int argc, const cmd_arg_t *argv);
 void dispatch_release(conn_t *c);
+/* A multi-step command (rename.c, msetnx.c) has its final reply: commands
+ * after it, held back until now, may go. */
+void dispatch_multistep_done(conn_t *c, req_t *req);
+/* Send one part per shard of a multi-key command, for @req (which may be
+ * a later step of a multi-step command).  Returns the number of parts. */
+uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg);
 static inline uint32_t conn_outstanding(const conn_t *c)
 {
 	return c->tail - c->head;
@@ -136,6 +145,11 @@ const cmd_t *srvcmd_at(size_t i);
 bool rename_start(conn_t *c, const cmd_t *cmd, const cmd_arg_t *argv,
 		  int src_shard, int dst_shard);
 void rename_step(conn_t *c, req_t *req, const char *bytes, size_t len);
+
+/* msetnx.c */
+bool msetnx_start(conn_t *c, const cmd_t *cmd, int argc, const cmd_arg_t *argv,
+		  const int *shard_of_arg);
+void msetnx_step(conn_t *c, req_t *req, const char *bytes, size_t len);
 
 /* info.c */
 void info_build(conn_t *c, req_t *req);

@@ -72,7 +72,7 @@ req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts)
 	req->nparts = nparts;
 	req->done = false;
 	req->failed = false;
-	req->acc = merge == MERGE_MIN ? 1 : 0;
+	req->acc = 0;
 	return req;
 }
 
@@ -94,6 +94,9 @@ static void drain_head(conn_t *c)
 		if (!req->done)
 			return;
 		reply_raw(&c->out, req->buf.buf, req->buf.len);
+		c->reply_avg = c->reply_avg - c->reply_avg / 8 +
+			       (uint32_t)(req->buf.len < (1u << 28) ? req->buf.len
+								    : 1u << 28) / 8;
 		merge_free(req);
 		reply_reset(&req->buf);
 		if (req->buf.cap > 16 * 1024) {
@@ -271,19 +274,21 @@ void dispatch_on_replies(conn_t *c, rep_batch_t *rb)
 
 /* ---- routing ------------------------------------------------------------ */
 
-/* Would a write touching the shards in @mask (bit per shard, or @one when
- * mask is NULL) have to wait for writes in flight elsewhere? */
+/* Would a write touching the shards marked in @in_set (or the one shard
+ * @one when in_set is NULL; no shard at all when @one is -1 too) have to
+ * wait for writes of this connection in flight elsewhere? */
 static bool write_must_wait(const conn_t *c, const uint8_t *in_set, int one)
 {
 	if (c->pending_writes_total == 0)
 		return false;
 	uint32_t mine = 0;
-	if (!in_set && one >= 0)
-		mine = c->pending_writes[one];
-	else
+	if (in_set) {
 		for (int s = 0; s < srv.nshards; s++)
 			if (in_set[s])
 				mine += c->pending_writes[s];
+	} else if (one >= 0) {
+		mine = c->pending_writes[one];
+	}
 	return c->pending_writes_total > mine;
 }
 
@@ -293,10 +298,8 @@ static uint8_t merge_of(const cmd_t *cmd)
 	if (!strcmp(n, "mget"))
 		return MERGE_BYKEY;
 	if (!strcmp(n, "mset") || !strcmp(n, "flushdb") ||
-	    !strcmp(n, "flushall"))
+	    !strcmp(n, "flushall") || !strcmp(n, "swapdb"))
 		return MERGE_OK;
-	if (!strcmp(n, "msetnx"))
-		return MERGE_MIN;
 	if (!strcmp(n, "keys"))
 		return MERGE_CONCAT;
 	if (!strcmp(n, "randomkey"))
@@ -386,15 +389,13 @@ static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
 	return true;
 }
 
-/* Split a multi-key command into one part per shard. */
-static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
-			const cmd_arg_t *argv, const int *shard_of_arg)
+/* Which shards the keys of a split command touch, and each one's part. */
+static int split_parts(const cmd_t *cmd, int argc, const int *shard_of_arg,
+		       uint8_t *in_set, int *part_of)
 {
-	int nshards = srv.nshards;
-	uint8_t in_set[SERVER_MAX_SHARDS] = { 0 };
-	int part_of[SERVER_MAX_SHARDS];
 	int nparts = 0;
 	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	memset(in_set, 0, SERVER_MAX_SHARDS);
 	for (int i = cmd->first_key; i < argc; i += step) {
 		int s = shard_of_arg[i];
 		if (!in_set[s]) {
@@ -402,11 +403,18 @@ static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
 			part_of[s] = nparts++;
 		}
 	}
-	bool write = cmd->flags & CMD_WRITE;
-	if (write && write_must_wait(c, in_set, 0))
-		return false;
-	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)nparts);
-	req->is_write = write;
+	return nparts;
+}
+
+uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	uint8_t in_set[SERVER_MAX_SHARDS];
+	int part_of[SERVER_MAX_SHARDS];
+	int nparts = split_parts(cmd, argc, shard_of_arg, in_set, part_of);
+	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	req->nparts = (uint16_t)nparts;
+	req->parts_left += (uint32_t)nparts;
 	uint32_t nkeys = (uint32_t)((argc - cmd->first_key + step - 1) / step);
 	if (req->merge == MERGE_BYKEY) {
 		req->parts = calloc((size_t)nparts, sizeof(reply_t));
@@ -417,11 +425,11 @@ static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
 				shard_of_arg[cmd->first_key + (int)k * step]];
 	}
 	cmd_arg_t *sub = malloc((size_t)argc * sizeof(*sub));
-	if (!sub) {
+	if (!sub || (req->merge == MERGE_BYKEY && (!req->parts || !req->key_part))) {
 		log_warning("out of memory splitting a command");
 		abort();
 	}
-	for (int s = 0; s < nshards; s++) {
+	for (int s = 0; s < srv.nshards; s++) {
 		if (!in_set[s])
 			continue;
 		int n = 0;
@@ -433,12 +441,57 @@ static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
 		dispatch_to_shard(c, req, s, (uint16_t)part_of[s], cmd, n, sub);
 	}
 	free(sub);
+	return (uint16_t)nparts;
+}
+
+/* Split a multi-key command into one part per shard. */
+static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	uint8_t in_set[SERVER_MAX_SHARDS];
+	int part_of[SERVER_MAX_SHARDS];
+	split_parts(cmd, argc, shard_of_arg, in_set, part_of);
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && write_must_wait(c, in_set, 0))
+		return false;
+	req_t *req = dispatch_new_req(c, merge_of(cmd), 0);
+	req->is_write = write;
+	dispatch_split(c, req, cmd, argc, argv, shard_of_arg);
 	return true;
 }
 
-/* Route one command.  false: it is a write that must wait (nothing done). */
+/* A shard of this worker if there is one (keyless calls that any shard
+ * can answer), else shard 0. */
+static int local_shard(const conn_t *c)
+{
+	shard_t *sh = shard_of_worker(c->worker);
+	return sh ? sh->index : 0;
+}
+
+/* COPY and LCS need both values on one shard (for now: issue 4 moves
+ * values between shards for them, as RENAME does). */
+static bool cross_slot(conn_t *c)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	reply_error(r, "CROSSSLOT Keys in request don't hash to the same slot");
+	dispatch_finish_now(c, req);
+	return true;
+}
+
+void dispatch_multistep_done(conn_t *c, req_t *req)
+{
+	req->done = true;
+	c->multistep--;
+}
+
+/* Route one command.  false: it must wait (nothing done): a write behind
+ * writes in flight on other shards, or anything behind a multi-step
+ * command, whose later steps could otherwise be overtaken. */
 static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 {
+	if (c->multistep > 0)
+		return false;
 	srvcmd_proc_t sproc = NULL;
 	const cmd_t *cmd = cmd_lookup(argv[0].ptr, argv[0].len);
 	if (!cmd)
@@ -469,10 +522,27 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		server_count_call(cmd, server_ticks() - t0, false);
 		return true;
 	}
-	if (cmd->first_key == 0 && !strcmp(cmd->name, "scan"))
+	/* Containers (OBJECT, MEMORY): route by the subcommand's keys, run
+	 * the container (it dispatches and reports unknown subcommands). */
+	const cmd_t *keys = cmd;
+	if (cmd->subs) {
+		keys = cmd_subcommand(cmd, argc, argv);
+		if (!keys || keys->first_key == 0 || keys->first_key >= argc)
+			return route_single(c, cmd, local_shard(c), argc, argv);
+	}
+	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
 		return route_scan(c, cmd, argc, argv);
-	if (cmd->first_key == 0)
+	if (keys->first_key == 0)
 		return route_all(c, cmd, argc, argv);
+	int step = keys->key_step > 0 ? keys->key_step : 1;
+	if (keys->last_key < 0 && step > 1 && (argc - keys->first_key) % step) {
+		/* MSET k v k: Redis checks the pairs as an arity error. */
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_errorf(r, "ERR wrong number of arguments for '%s' command",
+			     cmd->name);
+		dispatch_finish_now(c, req);
+		return true;
+	}
 
 	int stack_shards[MAX_PARTS_STACK];
 	int *shard_of_arg = argc <= MAX_PARTS_STACK
@@ -481,11 +551,10 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		log_warning("out of memory routing a command");
 		abort();
 	}
-	int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	int last = keys->last_key < 0 ? argc + keys->last_key : keys->last_key;
 	int first_shard = -1;
 	bool spans = false;
-	for (int i = cmd->first_key; i <= last && i < argc; i += step) {
+	for (int i = keys->first_key; i <= last && i < argc; i += step) {
 		int s = server_key_shard(argv[i].ptr, argv[i].len);
 		shard_of_arg[i] = s;
 		if (first_shard < 0)
@@ -496,12 +565,17 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	bool ok;
 	if (!spans)
 		ok = route_single(c, cmd, first_shard, argc, argv);
-	else if (cmd->last_key < 0)
+	else if (!strcmp(cmd->name, "msetnx"))
+		ok = msetnx_start(c, cmd, argc, argv, shard_of_arg);
+	else if (keys->last_key < 0)
 		ok = route_split(c, cmd, argc, argv, shard_of_arg);
-	else if (cmd->flags & CMD_WRITE && write_must_wait(c, NULL, -1))
-		ok = false; /* RENAME across shards: wait for all writes */
+	else if (!strcmp(cmd->name, "rename") || !strcmp(cmd->name, "renamenx"))
+		ok = write_must_wait(c, NULL, -1)
+			? false /* wait for all writes in flight */
+			: rename_start(c, cmd, argv, shard_of_arg[1],
+				       shard_of_arg[2]);
 	else
-		ok = rename_start(c, cmd, argv, shard_of_arg[1], shard_of_arg[2]);
+		ok = cross_slot(c);
 	if (shard_of_arg != stack_shards)
 		free(shard_of_arg);
 	return ok;

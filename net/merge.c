@@ -142,7 +142,6 @@ static void finish(conn_t *c, req_t *req)
 {
 	switch (req->merge) {
 	case MERGE_SUM:
-	case MERGE_MIN:
 		if (!req->failed)
 			reply_int(&req->buf, req->acc);
 		break;
@@ -173,6 +172,10 @@ void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 		rename_step(c, req, bytes, e->len);
 		return;
 	}
+	if (req->merge == MERGE_MSETNX) {
+		msetnx_step(c, req, bytes, e->len);
+		return;
+	}
 	if (req->merge == MERGE_SCAN) {
 		finish_scan(req, bytes, e->len);
 		req->parts_left--;
@@ -184,17 +187,11 @@ void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 		reply_raw(&req->buf, bytes, e->len);
 		break;
 	case MERGE_SUM:
-	case MERGE_MIN:
 	case MERGE_OK:
-		if (is_err) {
+		if (is_err)
 			keep_error(req, bytes, e->len);
-		} else if (req->merge == MERGE_SUM) {
+		else if (req->merge == MERGE_SUM)
 			req->acc += parse_int_line(bytes, e->len);
-		} else if (req->merge == MERGE_MIN) {
-			long long v = parse_int_line(bytes, e->len);
-			if (v < req->acc)
-				req->acc = v;
-		}
 		break;
 	default:
 		if (req->parts && e->part < req->nparts) {

@@ -94,10 +94,10 @@ static void issue(conn_t *c, req_t *req, rename_state_t *st, const char *moved)
 	}
 }
 
-static void done(req_t *req, const char *bytes, size_t len)
+static void done(conn_t *c, req_t *req, const char *bytes, size_t len)
 {
 	reply_raw(&req->buf, bytes, len);
-	req->done = true;
+	dispatch_multistep_done(c, req);
 }
 
 /* One step's reply arrived: go on, or finish with the client's reply. */
@@ -106,21 +106,21 @@ void rename_step(conn_t *c, req_t *req, const char *bytes, size_t len)
 	rename_state_t *st = req->extra;
 	req->parts_left--;
 	if (len > 0 && bytes[0] == '-') {
-		done(req, bytes, len);
+		done(c, req, bytes, len);
 		return;
 	}
 	switch (st->step) {
 	case CHECK_SRC:
 		if (len > 1 && bytes[1] == '0') {
 			reply_error(&req->buf, ERR_NO_SUCH_KEY);
-			req->done = true;
+			dispatch_multistep_done(c, req);
 			return;
 		}
 		st->step = CHECK_DST;
 		break;
 	case CHECK_DST:
 		if (len > 1 && bytes[1] != '0') {
-			done(req, ":0\r\n", 4);
+			done(c, req, ":0\r\n", 4);
 			return;
 		}
 		st->step = TAKE;
@@ -135,9 +135,9 @@ void rename_step(conn_t *c, req_t *req, const char *bytes, size_t len)
 	}
 	case PUT:
 		if (st->nx)
-			done(req, ":1\r\n", 4);
+			done(c, req, ":1\r\n", 4);
 		else
-			done(req, "+OK\r\n", 5);
+			done(c, req, "+OK\r\n", 5);
 		return;
 	}
 	issue(c, req, st, NULL);
@@ -160,6 +160,7 @@ bool rename_start(conn_t *c, const cmd_t *cmd, const cmd_arg_t *argv,
 	req_t *req = dispatch_new_req(c, MERGE_RENAME, 0);
 	req->is_write = true;
 	req->extra = st;
+	c->multistep++;
 	issue(c, req, st, NULL);
 	return true;
 }

@@ -103,6 +103,45 @@ static void sc_select(conn_t *c, int argc, const cmd_arg_t *argv)
 	(void)argc;
 }
 
+/* ---- subcommands ----------------------------------------------------- */
+
+typedef struct subcmd {
+	const char *name;
+	int arity; /* of the whole call, Redis convention */
+} subcmd_t;
+
+/* Check argv[1] against @subs as Redis 7.0 does.  NULL (error written to
+ * @r) or the subcommand's entry. */
+static const subcmd_t *subcommand(reply_t *r, const char *container,
+				  const char *upper, const subcmd_t *subs,
+				  int argc, const cmd_arg_t *argv)
+{
+	for (const subcmd_t *sc = subs; sc->name; sc++) {
+		if (!arg_is(&argv[1], sc->name))
+			continue;
+		bool ok = sc->arity > 0 ? argc == sc->arity : argc >= -sc->arity;
+		if (ok)
+			return sc;
+		reply_errorf(r, "ERR wrong number of arguments for '%s|%s' command",
+			     container, sc->name);
+		return NULL;
+	}
+	reply_errorf(r, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+		     (int)(argv[1].len > 128 ? 128 : argv[1].len), argv[1].ptr,
+		     upper);
+	return NULL;
+}
+
+static void help_reply(reply_t *r, const char *const *lines)
+{
+	size_t n = 0;
+	while (lines[n])
+		n++;
+	reply_array(r, n);
+	for (size_t i = 0; i < n; i++)
+		reply_simple(r, lines[i], strlen(lines[i]));
+}
+
 /* ---- COMMAND -------------------------------------------------------- */
 
 static void flags_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t),
@@ -159,8 +198,10 @@ static void command_info_reply(reply_t *r, const cmd_t *cmd)
 	reply_int(r, cmd->key_step);
 	flags_reply(r, cmd->acl, cmd_acl_name, true);
 	tips_reply(r, cmd->tips ? cmd->tips : "");
-	reply_array(r, 0); /* key specs */
-	reply_array(r, 0); /* subcommands */
+	reply_array(r, 0); /* key specs: not kept (first/last/step are) */
+	reply_array(r, (size_t)(cmd->subs ? cmd->nsubs : 0));
+	for (int i = 0; cmd->subs && i < cmd->nsubs; i++)
+		command_info_reply(r, &cmd->subs[i]);
 }
 
 static const cmd_t *any_lookup(const char *name, size_t len)
@@ -170,30 +211,89 @@ static const cmd_t *any_lookup(const char *name, size_t len)
 	return cmd ? cmd : srvcmd_lookup(name, len, &p);
 }
 
+static const subcmd_t command_subs[] = {
+	{ "count", 2 }, { "info", -2 }, { "docs", -2 }, { "list", -2 },
+	{ "getkeys", -4 }, { "help", 2 }, { NULL, 0 },
+};
+
+static const char *const command_help[] = {
+	"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"(no subcommand)",
+	"    Return details about all Redis commands.",
+	"COUNT",
+	"    Return the total number of commands in this Redis server.",
+	"LIST",
+	"    Return a list of all commands in this Redis server.",
+	"INFO [<command-name> ...]",
+	"    Return details about multiple Redis commands.",
+	"    If no command names are given, documentation details for all",
+	"    commands are returned.",
+	"DOCS [<command-name> ...]",
+	"    Return documentation details about multiple Redis commands.",
+	"    If no command names are given, documentation details for all",
+	"    commands are returned.",
+	"GETKEYS <full-command>",
+	"    Return the keys from a full Redis command.",
+	"HELP",
+	"    Print this help.",
+	NULL,
+};
+
+static void command_getkeys(reply_t *r, int argc, const cmd_arg_t *argv)
+{
+	const cmd_t *cmd = any_lookup(argv[2].ptr, argv[2].len);
+	int n = argc - 2; /* the inner command's argc */
+	if (!cmd) {
+		reply_error(r, "ERR Invalid command specified");
+		return;
+	}
+	if ((cmd->arity > 0 && cmd->arity != n) || n < -cmd->arity) {
+		reply_error(r, "ERR Invalid number of arguments specified for command");
+		return;
+	}
+	const cmd_t *keys = cmd->subs ? cmd_subcommand(cmd, n, argv + 2) : cmd;
+	int pos[256];
+	int k = keys ? cmd_key_positions(keys, n, pos, 256) : 0;
+	if (k <= 0) {
+		reply_error(r, "ERR The command has no key arguments");
+		return;
+	}
+	if (k > 256)
+		k = 256;
+	reply_array(r, (size_t)k);
+	for (int i = 0; i < k; i++)
+		reply_bulk(r, argv[2 + pos[i]].ptr, argv[2 + pos[i]].len);
+}
+
+static const cmd_t *table_at(size_t i)
+{
+	return i < cmd_count() ? cmd_at(i) : srvcmd_at(i - cmd_count());
+}
+
 static void sc_command(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
 	size_t total = cmd_count() + srvcmd_count();
-	if (argc == 1 || (argc == 2 && arg_is(&argv[1], "list"))) {
-		bool names = argc == 2;
+	const subcmd_t *sc = argc == 1 ? NULL
+		: subcommand(r, "command", "COMMAND", command_subs, argc, argv);
+	if (argc == 1) {
 		reply_array(r, total);
-		for (size_t i = 0; i < total; i++) {
-			const cmd_t *cmd = i < cmd_count()
-				? cmd_at(i) : srvcmd_at(i - cmd_count());
-			if (names)
-				reply_bulk_cstr(r, cmd->name);
-			else
-				command_info_reply(r, cmd);
-		}
-	} else if (arg_is(&argv[1], "count") && argc == 2) {
+		for (size_t i = 0; i < total; i++)
+			command_info_reply(r, table_at(i));
+	} else if (!sc) {
+		/* error written */
+	} else if (!strcmp(sc->name, "list")) {
+		reply_array(r, total);
+		for (size_t i = 0; i < total; i++)
+			reply_bulk_cstr(r, table_at(i)->name);
+	} else if (!strcmp(sc->name, "count")) {
 		reply_int(r, (long long)total);
-	} else if (arg_is(&argv[1], "info")) {
+	} else if (!strcmp(sc->name, "info")) {
 		if (argc == 2) {
 			reply_array(r, total);
 			for (size_t i = 0; i < total; i++)
-				command_info_reply(r, i < cmd_count() ? cmd_at(i)
-						   : srvcmd_at(i - cmd_count()));
+				command_info_reply(r, table_at(i));
 		} else {
 			reply_array(r, (size_t)argc - 2);
 			for (int i = 2; i < argc; i++) {
@@ -205,38 +305,51 @@ static void sc_command(conn_t *c, int argc, const cmd_arg_t *argv)
 					reply_null_array(r);
 			}
 		}
-	} else if (arg_is(&argv[1], "docs")) {
+	} else if (!strcmp(sc->name, "docs")) {
 		reply_map(r, 0); /* no docs: clients fall back gracefully */
-	} else if (arg_is(&argv[1], "getkeys") && argc >= 3) {
-		const cmd_t *cmd = any_lookup(argv[2].ptr, argv[2].len);
-		int pos[256];
-		int n = cmd ? cmd_key_positions(cmd, argc - 2, pos, 256) : -1;
-		if (!cmd)
-			reply_error(r, "ERR Invalid command specified");
-		else if (n <= 0)
-			reply_error(r, "ERR The command has no key arguments");
-		else {
-			if (n > 256)
-				n = 256;
-			reply_array(r, (size_t)n);
-			for (int i = 0; i < n; i++)
-				reply_bulk(r, argv[2 + pos[i]].ptr,
-					   argv[2 + pos[i]].len);
-		}
+	} else if (!strcmp(sc->name, "getkeys")) {
+		command_getkeys(r, argc, argv);
 	} else {
-		reply_errorf(r, "ERR unknown subcommand '%.*s'. Try COMMAND HELP.",
-			     (int)argv[1].len, argv[1].ptr);
+		help_reply(r, command_help);
 	}
 	dispatch_finish_now(c, req);
 }
 
 /* ---- CONFIG ---------------------------------------------------------- */
 
+static const subcmd_t config_subs[] = {
+	{ "get", -3 }, { "set", -4 }, { "resetstat", 2 }, { "rewrite", 2 },
+	{ "help", 2 }, { NULL, 0 },
+};
+
+static const char *const config_help[] = {
+	"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"GET <pattern>",
+	"    Return parameters matching the glob-like <pattern> and their values.",
+	"SET <directive> <value>",
+	"    Set the configuration <directive> to <value>.",
+	"RESETSTAT",
+	"    Reset statistics reported by the INFO command.",
+	"REWRITE",
+	"    Rewrite the configuration file.",
+	"HELP",
+	"    Print this help.",
+	NULL,
+};
+
 static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	if (arg_is(&argv[1], "get") && argc >= 3) {
+	const subcmd_t *sc = subcommand(r, "config", "CONFIG", config_subs,
+					argc, argv);
+	if (!sc) {
+		/* error written */
+	} else if (!strcmp(sc->name, "help")) {
+		help_reply(r, config_help);
+	} else if (!strcmp(sc->name, "rewrite")) {
+		reply_error(r, "ERR The server is running without a config file");
+	} else if (arg_is(&argv[1], "get") && argc >= 3) {
 		size_t mark = reply_array_begin(r);
 		size_t n = 0;
 		for (size_t i = 0; config_name_at(i); i++) {
@@ -256,27 +369,51 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 			n += 2;
 		}
 		reply_array_end(r, mark, n);
-	} else if (arg_is(&argv[1], "set") && argc >= 4 && argc % 2 == 0) {
+	} else if (arg_is(&argv[1], "set")) {
 		/* Settings are read by every worker: changing them safely needs
 		 * RCU (issue 4).  Report Redis's error for anything else. */
 		reply_error(r, "ERR CONFIG SET is not supported yet");
-	} else if (arg_is(&argv[1], "resetstat") && argc == 2) {
-		reply_ok(r);
 	} else {
-		reply_errorf(r, "ERR unknown subcommand or wrong number of "
-			     "arguments for '%.*s'. Try CONFIG HELP.",
-			     (int)argv[1].len, argv[1].ptr);
+		reply_ok(r); /* RESETSTAT */
 	}
 	dispatch_finish_now(c, req);
 }
 
 /* ---- CLIENT ------------------------------------------------------------ */
 
+static const subcmd_t client_subs[] = {
+	{ "id", 2 }, { "getname", 2 }, { "setname", 3 }, { "setinfo", 4 },
+	{ "list", -2 }, { "info", 2 }, { "help", 2 }, { NULL, 0 },
+};
+
+static const char *const client_help[] = {
+	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"GETNAME",
+	"    Return the name of the current connection.",
+	"ID",
+	"    Return the ID of the current connection.",
+	"INFO",
+	"    Return information about the current client connection.",
+	"LIST",
+	"    Return information about client connections.",
+	"SETNAME <name>",
+	"    Assign the name <name> to the current connection.",
+	"HELP",
+	"    Print this help.",
+	NULL,
+};
+
 static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	if (arg_is(&argv[1], "id") && argc == 2) {
+	const subcmd_t *sc = subcommand(r, "client", "CLIENT", client_subs,
+					argc, argv);
+	if (!sc) {
+		/* error written */
+	} else if (!strcmp(sc->name, "help")) {
+		help_reply(r, client_help);
+	} else if (arg_is(&argv[1], "id") && argc == 2) {
 		reply_int(r, (long long)c->id);
 	} else if (arg_is(&argv[1], "getname") && argc == 2) {
 		if (c->name[0])
@@ -297,8 +434,7 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		}
 	} else if (arg_is(&argv[1], "setinfo") && argc == 4) {
 		reply_ok(r);
-	} else if ((arg_is(&argv[1], "info") && argc == 2) ||
-		   (arg_is(&argv[1], "list") && argc == 2)) {
+	} else if (arg_is(&argv[1], "info") || arg_is(&argv[1], "list")) {
 		reply_t text;
 		reply_init(&text, 2);
 		if (arg_is(&argv[1], "info"))
@@ -307,10 +443,6 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 			conn_list_fill(c->worker, &text, NULL);
 		reply_verbatim(r, text.buf ? text.buf : "", text.len, "txt");
 		reply_free(&text);
-	} else {
-		reply_errorf(r, "ERR unknown subcommand or wrong number of "
-			     "arguments for '%.*s'. Try CLIENT HELP.",
-			     (int)argv[1].len, argv[1].ptr);
 	}
 	dispatch_finish_now(c, req);
 }

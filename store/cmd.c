@@ -19,6 +19,32 @@
 #define ROW(n, p, ar, fl, ac, fk, lk, st, tp) \
     { .name = n, .proc = cmd__##p, .arity = ar, .flags = fl, .acl = ac, \
       .first_key = fk, .last_key = lk, .key_step = st, .tips = tp }
+/* A container command: no flags or keys of its own (Redis's values). */
+#define CONTAINER(n, ac, sub) \
+    { .name = n, .proc = cmd__container, .arity = -2, .flags = 0, .acl = ac, \
+      .tips = "", .subs = sub, .nsubs = (int)(sizeof sub / sizeof sub[0]) }
+
+static const cmd_t object_subs[] = {
+    ROW("object|encoding", object_encoding, 3, CMD_READONLY,
+        ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1, "nondeterministic_output"),
+    ROW("object|refcount", object_refcount, 3, CMD_READONLY,
+        ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1, "nondeterministic_output"),
+    ROW("object|idletime", object_idletime, 3, CMD_READONLY,
+        ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1, "nondeterministic_output"),
+    ROW("object|freq", object_freq, 3, CMD_READONLY,
+        ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1, "nondeterministic_output"),
+    ROW("object|help", object_help, 2, CMD_LOADING | CMD_STALE,
+        ACL_KEYSPACE | ACL_SLOW, 0, 0, 0, ""),
+};
+
+/* MEMORY DOCTOR, MALLOC-STATS, PURGE and STATS are about the whole server:
+ * they belong to the connection layer, not to a shard. */
+static const cmd_t memory_subs[] = {
+    ROW("memory|usage", memory_usage, -3, CMD_READONLY,
+        ACL_READ | ACL_SLOW, 2, 2, 1, ""),
+    ROW("memory|help", memory_help, 2, CMD_LOADING | CMD_STALE,
+        ACL_SLOW, 0, 0, 0, ""),
+};
 
 static const cmd_t table[] = {
     /* strings */
@@ -66,6 +92,8 @@ static const cmd_t table[] = {
         ACL_READ | ACL_STRING | ACL_SLOW, 1, 1, 1, ""),
     ROW("setrange", setrange, 4, CMD_WRITE | CMD_DENYOOM,
         ACL_WRITE | ACL_STRING | ACL_SLOW, 1, 1, 1, ""),
+    ROW("lcs", lcs, -3, CMD_READONLY,
+        ACL_READ | ACL_STRING | ACL_SLOW, 1, 2, 1, ""),
     /* keyspace */
     ROW("del", del, -2, CMD_WRITE,
         ACL_KEYSPACE | ACL_WRITE | ACL_SLOW, 1, -1, 1,
@@ -103,6 +131,15 @@ static const cmd_t table[] = {
         ACL_KEYSPACE | ACL_WRITE | ACL_SLOW, 1, 2, 1, ""),
     ROW("renamenx", renamenx, 3, CMD_WRITE | CMD_FAST,
         ACL_KEYSPACE | ACL_WRITE | ACL_FAST, 1, 2, 1, ""),
+    CONTAINER("object", ACL_SLOW, object_subs),
+    CONTAINER("memory", ACL_SLOW, memory_subs),
+    /* databases */
+    ROW("copy", copy, -3, CMD_WRITE | CMD_DENYOOM,
+        ACL_KEYSPACE | ACL_WRITE | ACL_SLOW, 1, 2, 1, ""),
+    ROW("move", move, 3, CMD_WRITE | CMD_FAST,
+        ACL_KEYSPACE | ACL_WRITE | ACL_FAST, 1, 1, 1, ""),
+    ROW("swapdb", swapdb, 3, CMD_WRITE | CMD_FAST,
+        ACL_KEYSPACE | ACL_WRITE | ACL_FAST | ACL_DANGEROUS, 0, 0, 0, ""),
     /* expiry */
     ROW("expire", expire, -3, CMD_WRITE | CMD_FAST,
         ACL_KEYSPACE | ACL_WRITE | ACL_FAST, 1, 1, 1, ""),
@@ -232,6 +269,45 @@ void cmd_reply_unknown(reply_t *r, int argc, const cmd_arg_t *argv)
     size_t nlen = argc > 0 ? cmd__clen(&argv[0]) : 0;
     reply_errorf(r, ERRF_UNKNOWN_COMMAND, (int)(nlen > 128 ? 128 : nlen),
                  argc > 0 ? argv[0].ptr : "", args);
+}
+
+const cmd_t *cmd_subcommand(const cmd_t *cmd, int argc, const cmd_arg_t *argv)
+{
+    if (!cmd->subs)
+        return cmd;
+    if (argc < 2)
+        return NULL;
+    /* The whole argument must match (Redis looks it up as an sds). */
+    for (int i = 0; i < cmd->nsubs; i++) {
+        const char *sub = strchr(cmd->subs[i].name, '|') + 1;
+        if (strlen(sub) == argv[1].len && strncasecmp(sub, argv[1].ptr, argv[1].len) == 0)
+            return &cmd->subs[i];
+    }
+    return NULL;
+}
+
+void cmd__container(cmd_ctx_t *ctx)
+{
+    const cmd_t *sub = cmd_subcommand(ctx->cmd, ctx->argc, ctx->argv);
+    if (!sub) {
+        char up[16];
+        size_t n = strlen(ctx->cmd->name);
+        if (n >= sizeof up)
+            n = sizeof up - 1;
+        for (size_t i = 0; i < n; i++) {
+            char c = ctx->cmd->name[i];
+            up[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+        }
+        up[n] = '\0';
+        size_t alen = cmd__clen(&ctx->argv[1]);
+        reply_errorf(ctx->reply, ERRF_UNKNOWN_SUBCOMMAND, (int)(alen > 128 ? 128 : alen),
+                     ctx->argv[1].ptr, up);
+        return;
+    }
+    if (!cmd_check_arity(sub, ctx->argc, ctx->reply))
+        return;
+    ctx->cmd = sub;
+    sub->proc(ctx);
 }
 
 int cmd_key_positions(const cmd_t *cmd, int argc, int *pos, int max)

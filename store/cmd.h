@@ -11,7 +11,18 @@
  * exactly one RESP reply. The connection layer splits multi-key commands
  * (MGET, DEL, MSET, KEYS, DBSIZE, FLUSHALL...) into per-shard sub-commands
  * of the same name, so cmd_exec only ever sees keys of its shard; replies
- * are per shard (DBSIZE counts this shard) and merged by the caller.
+ * are per shard (DBSIZE counts this shard) and merged by the caller. KEYS
+ * runs over the whole shard in one call (ks_iter_* is the chunked form);
+ * SCAN's cursor is this shard's own.
+ *
+ * Container commands (OBJECT, MEMORY) have a row whose `subs` lists their
+ * subcommand rows, named "container|sub" as in Redis. cmd_exec on the
+ * container picks the subcommand from argv[1] (with Redis's unknown
+ * subcommand and subcommand arity errors); the router resolves it first
+ * with cmd_subcommand to find the keys (OBJECT ENCODING key: argv[2]).
+ *
+ * Databases: COPY ... DB n, MOVE and SWAPDB work on the shard's other
+ * databases, ctx->dbs; SWAPDB swaps two pointers of that array.
  *
  * Ownership: argv points into the caller's buffer and is only read during
  * cmd_exec; everything a reply needs is copied into ctx->reply.
@@ -86,7 +97,8 @@ struct cmd;
 /* Everything one command execution needs. */
 typedef struct cmd_ctx {
     ks_t *ks;                   /* selected database of this shard */
-    ks_t *const *dbs;           /* all databases of this shard (FLUSHALL); NULL = just ks */
+    ks_t **dbs;                 /* all databases of this shard (FLUSHALL, COPY DB, MOVE,
+                                 * SWAPDB, which swaps entries); NULL = just ks (db 0) */
     int ndbs;
     int argc;
     const cmd_arg_t *argv;      /* argv[0] is the command name */
@@ -107,12 +119,20 @@ typedef struct cmd {
     int last_key;               /* negative: counted from the end (-1 = last arg) */
     int key_step;
     const char *tips;           /* Redis command tips, space separated, "" if none */
+    const struct cmd *subs;     /* container command: its subcommands, else NULL */
+    int nsubs;
 } cmd_t;
 
 /* Command by name (any case), NULL if unknown. */
 const cmd_t *cmd_lookup(const char *name, size_t len);
 
-/* The table, for COMMAND / COMMAND COUNT. */
+/* The row that runs this call: for a container command the subcommand
+ * named by argv[1] (any case), NULL if there is none (cmd_exec then
+ * replies Redis's "unknown subcommand" error); any other cmd itself. */
+const cmd_t *cmd_subcommand(const cmd_t *cmd, int argc, const cmd_arg_t *argv);
+
+/* The table, for COMMAND / COMMAND COUNT (containers, not their
+ * subcommands: those are in cmd->subs). */
 size_t cmd_count(void);
 const cmd_t *cmd_at(size_t i);
 
@@ -135,7 +155,8 @@ int cmd_key_positions(const cmd_t *cmd, int argc, int *pos, int max);
 
 /* Run cmd on ctx->ks and append its reply to ctx->reply. Checks arity
  * (appending the error) so a caller that already did pays one compare.
- * Sets the keyspace clock to ctx->now_ms. */
+ * cmd may be a container or one of its subcommand rows. Sets the
+ * keyspace clock to ctx->now_ms. */
 void cmd_exec(const cmd_t *cmd, cmd_ctx_t *ctx);
 
 #endif

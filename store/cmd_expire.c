@@ -106,7 +106,7 @@ void cmd__pexpireat(cmd_ctx_t *ctx) { expire_generic(ctx, 0, false); }
  * to nearest ((ms + 500) / 1000), absolute times included. */
 static void ttl_generic(cmd_ctx_t *ctx, bool ms, bool absolute)
 {
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    entry_t *e = ks_find_notouch(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
     if (!e) {
         reply_int(ctx->reply, -2);
         return;

@@ -1,6 +1,7 @@
 /*
  * cmd_internal.h - helpers shared by the command family files
- * (cmd_string.c, cmd_keys.c, cmd_expire.c) and the table in cmd.c.
+ * (cmd_string.c, cmd_keys.c, cmd_expire.c, cmd_db.c, cmd_object.c, lcs.c)
+ * and the table in cmd.c.
  * Not part of the store's public API.
  *
  * Concurrency: as cmd_exec (the shard's thread).
@@ -48,6 +49,18 @@ static inline void cmd__reply_oom(cmd_ctx_t *ctx)
 static inline void cmd__reply_expire_time(cmd_ctx_t *ctx)
 {
     reply_errorf(ctx->reply, ERRF_EXPIRE_TIME, ctx->cmd->name);
+}
+
+/* Number of databases of the shard and database i (ctx->dbs, or just
+ * ctx->ks as db 0 when the caller passes no array). */
+static inline int cmd__ndbs(const cmd_ctx_t *ctx)
+{
+    return ctx->dbs ? ctx->ndbs : 1;
+}
+
+static inline ks_t *cmd__db(const cmd_ctx_t *ctx, int i)
+{
+    return ctx->dbs ? ctx->dbs[i] : ctx->ks;
 }
 
 /* Reply a string entry's value as a bulk string. */
@@ -98,5 +111,21 @@ void cmd__pttl(cmd_ctx_t *ctx);
 void cmd__expiretime(cmd_ctx_t *ctx);
 void cmd__pexpiretime(cmd_ctx_t *ctx);
 void cmd__persist(cmd_ctx_t *ctx);
+/* cmd_db.c */
+void cmd__copy(cmd_ctx_t *ctx);
+void cmd__move(cmd_ctx_t *ctx);
+void cmd__swapdb(cmd_ctx_t *ctx);
+/* cmd_object.c */
+void cmd__object_encoding(cmd_ctx_t *ctx);
+void cmd__object_refcount(cmd_ctx_t *ctx);
+void cmd__object_idletime(cmd_ctx_t *ctx);
+void cmd__object_freq(cmd_ctx_t *ctx);
+void cmd__object_help(cmd_ctx_t *ctx);
+void cmd__memory_usage(cmd_ctx_t *ctx);
+void cmd__memory_help(cmd_ctx_t *ctx);
+/* lcs.c */
+void cmd__lcs(cmd_ctx_t *ctx);
+/* cmd.c: runs the subcommand of a container row */
+void cmd__container(cmd_ctx_t *ctx);
 
 #endif

@@ -21,25 +21,34 @@
  * everything after ASYNC) goes through ks_reclaim_step in idle time. */
 #define SYNC_RECLAIM_BUDGET 4096
 
-static void count_keys(cmd_ctx_t *ctx, bool delete)
+enum { K_DELETE, K_EXISTS, K_TOUCH };
+
+static void count_keys(cmd_ctx_t *ctx, int op)
 {
     long long n = 0;
     for (int i = 1; i < ctx->argc; i++) {
         const cmd_arg_t *k = &ctx->argv[i];
-        if (delete ? ks_delete(ctx->ks, k->ptr, k->len) : ks_find(ctx->ks, k->ptr, k->len) != NULL)
-            n++;
+        bool hit;
+        if (op == K_DELETE)
+            hit = ks_delete(ctx->ks, k->ptr, k->len);
+        else if (op == K_EXISTS)
+            hit = ks_find_notouch(ctx->ks, k->ptr, k->len) != NULL;
+        else
+            hit = ks_find(ctx->ks, k->ptr, k->len) != NULL;
+        n += hit;
     }
     reply_int(ctx->reply, n);
 }
 
-/* DEL and UNLINK: freeing a value is O(1) per key here (one buffer). */
-void cmd__del(cmd_ctx_t *ctx) { count_keys(ctx, true); }
-void cmd__exists(cmd_ctx_t *ctx) { count_keys(ctx, false); }
-void cmd__touch(cmd_ctx_t *ctx) { count_keys(ctx, false); }
+/* DEL and UNLINK: freeing a value is O(1) per key here (one buffer).
+ * EXISTS leaves the access time alone (LOOKUP_NOTOUCH); TOUCH sets it. */
+void cmd__del(cmd_ctx_t *ctx) { count_keys(ctx, K_DELETE); }
+void cmd__exists(cmd_ctx_t *ctx) { count_keys(ctx, K_EXISTS); }
+void cmd__touch(cmd_ctx_t *ctx) { count_keys(ctx, K_TOUCH); }
 
 void cmd__type(cmd_ctx_t *ctx)
 {
-    if (ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len))
+    if (ks_find_notouch(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len))
         reply_simple(ctx->reply, "string", 6);
     else
         reply_simple(ctx->reply, "none", 4);
@@ -182,15 +191,17 @@ void cmd__scan(cmd_ctx_t *ctx)
         entry_t *e = (entry_t *)st.v[i];
         if (use_pat && !glob_match(pat->ptr, pat->len, e->key, e->klen, false))
             continue;
-        /* Every key is a string; expired ones are filtered below. */
-        if (type && !cmd__opt_is(type, "string"))
-            continue;
-        if (ks_is_expired(ctx->ks, e)) {
-            ks_delete_entry(ctx->ks, e);
-            continue;
+        bool expired = ks_is_expired(ctx->ks, e);
+        /* Redis's order: the TYPE check looks the key up, which deletes
+         * an expired one, so its type reads "none" and the expiry check
+         * after it finds nothing left: "TYPE none" reports expired keys. */
+        bool keep = type ? cmd__opt_is(type, expired ? "none" : "string") : !expired;
+        if (keep) {
+            reply_bulk(ctx->reply, e->key, e->klen);
+            n++;
         }
-        reply_bulk(ctx->reply, e->key, e->klen);
-        n++;
+        if (expired)
+            ks_delete_entry(ctx->ks, e);
     }
     reply_array_end(ctx->reply, mark, n);
     free(st.v);

@@ -369,10 +369,11 @@ void cmd__incrbyfloat(cmd_ctx_t *ctx)
     }
     char buf[NUM_LD_MAX];
     size_t len = num_fmt_ld_human(buf, v);
+    /* A string even when it reads as an integer ("embstr", as Redis). */
     if (e)
-        e = ks_overwrite(ctx->ks, e, buf, len, false);
+        e = ks_overwrite_str(ctx->ks, e, buf, len, false);
     else
-        e = ks_add(ctx->ks, k->ptr, k->len, buf, len);
+        e = ks_add_str(ctx->ks, k->ptr, k->len, buf, len);
     if (!e) {
         cmd__reply_oom(ctx);
         return;
@@ -398,10 +399,7 @@ void cmd__append(cmd_ctx_t *ctx)
         reply_error(ctx->reply, ERR_STRING_TOO_BIG);
         return;
     }
-    if (a->len == 0) {
-        reply_int(ctx->reply, (long long)olen);
-        return;
-    }
+    /* Even an empty append leaves a "raw" value, as in Redis. */
     char *p = ks_resize(ctx->ks, e, olen + a->len);
     if (!p) {
         cmd__reply_oom(ctx);

@@ -6,6 +6,7 @@
 #include "entry.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static entry_t *alloc_entry(const void *key, size_t klen, size_t inline_len)
     e->vcap = 0;
     e->xslot = 0;
     e->type = ENTRY_INT;
+    e->unshared = 0;
+    e->lru = 0;
     memcpy(e->key, key, klen);
     return e;
 }
@@ -48,12 +51,15 @@ entry_t *entry_new_int(const void *key, size_t klen, int64_t v)
     return e;
 }
 
-entry_t *entry_new(const void *key, size_t klen, const void *val, size_t vlen)
+/* A string value in the smallest encoding Redis would pick; try_int
+ * allows "int" (tryObjectEncoding), otherwise embstr/raw by size. */
+static entry_t *new_val(const void *key, size_t klen, const void *val, size_t vlen,
+                        bool try_int)
 {
     long long ll;
     entry_t *e;
 
-    if (vlen <= 20 && num_parse_ll(val, vlen, &ll))
+    if (try_int && vlen <= 20 && num_parse_ll(val, vlen, &ll))
         return entry_new_int(key, klen, ll);
     if (vlen <= ENTRY_EMB_MAX) {
         e = alloc_entry(key, klen, vlen);
@@ -79,6 +85,51 @@ entry_t *entry_new(const void *key, size_t klen, const void *val, size_t vlen)
     return e;
 }
 
+entry_t *entry_new(const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return new_val(key, klen, val, vlen, true);
+}
+
+entry_t *entry_new_str(const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return new_val(key, klen, val, vlen, false);
+}
+
+entry_t *entry_dup(const entry_t *e, const void *key, size_t klen)
+{
+    entry_t *n;
+
+    switch (e->type) {
+    case ENTRY_INT:
+        n = entry_new_int(key, klen, e->v.i);
+        if (n)
+            n->unshared = 1;
+        break;
+    case ENTRY_EMB:
+        n = new_val(key, klen, e->key + e->klen, e->vlen, false);
+        break;
+    default: {
+        /* Exact size, like Redis's createRawStringObject; stays RAW even
+         * when short. */
+        char *buf = malloc(e->vlen ? e->vlen : 1);
+        n = buf ? alloc_entry(key, klen, 0) : NULL;
+        if (!n) {
+            free(buf);
+            return NULL;
+        }
+        memcpy(buf, e->v.raw, e->vlen);
+        n->type = ENTRY_RAW;
+        n->v.raw = buf;
+        n->vlen = e->vlen;
+        n->vcap = e->vlen ? e->vlen : 1;
+        break;
+    }
+    }
+    if (n)
+        n->lru = e->lru;
+    return n;
+}
+
 entry_t *entry_new_zeroed(const void *key, size_t klen, size_t vlen)
 {
     char *buf = calloc(1, vlen ? vlen : 1);
@@ -96,11 +147,11 @@ entry_t *entry_new_zeroed(const void *key, size_t klen, size_t vlen)
     return e;
 }
 
-entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen)
+static entry_t *set_val(entry_t *e, const void *val, size_t vlen, bool try_int)
 {
     long long ll;
 
-    if (vlen <= 20 && num_parse_ll(val, vlen, &ll)) {
+    if (try_int && vlen <= 20 && num_parse_ll(val, vlen, &ll)) {
         entry_set_int(e, ll);
         return e;
     }
@@ -109,6 +160,7 @@ entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen)
             drop_raw(e);
             memcpy(e->key + e->klen, val, vlen);
             e->type = ENTRY_EMB;
+            e->unshared = 0;
             e->vlen = (uint32_t)vlen;
             return e;
         }
@@ -118,6 +170,7 @@ entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen)
         n->type = ENTRY_EMB;
         n->vlen = (uint32_t)vlen;
         n->xslot = e->xslot;
+        n->lru = e->lru;
         memcpy(n->key + n->klen, val, vlen);
         return n;
     }
@@ -133,15 +186,27 @@ entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen)
     memcpy(buf, val, vlen);
     drop_raw(e);
     e->type = ENTRY_RAW;
+    e->unshared = 0;
     e->v.raw = buf;
     e->vlen = e->vcap = (uint32_t)vlen;
     return e;
+}
+
+entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen)
+{
+    return set_val(e, val, vlen, true);
+}
+
+entry_t *entry_set_str(entry_t *e, const void *val, size_t vlen)
+{
+    return set_val(e, val, vlen, false);
 }
 
 void entry_set_int(entry_t *e, int64_t v)
 {
     drop_raw(e);
     e->type = ENTRY_INT;
+    e->unshared = 0;
     e->vlen = 0;
     e->v.i = v;
 }
@@ -217,6 +282,28 @@ bool entry_get_ll(const entry_t *e, long long *out)
     }
     const char *p = e->type == ENTRY_EMB ? e->key + e->klen : e->v.raw;
     return num_parse_ll(p, e->vlen, out);
+}
+
+const char *entry_encoding(const entry_t *e)
+{
+    static const char *const names[] = {"int", "embstr", "raw"};
+    return names[e->type];
+}
+
+long long entry_refcount(const entry_t *e)
+{
+    /* OBJ_SHARED_INTEGERS = 10000, OBJ_SHARED_REFCOUNT = INT_MAX. */
+    if (e->type == ENTRY_INT && !e->unshared && e->v.i >= 0 && e->v.i < 10000)
+        return INT_MAX;
+    return 1;
+}
+
+uint64_t entry_idle_ms(const entry_t *e, int64_t now_ms)
+{
+    uint32_t now = entry_lru_clock(now_ms);
+    if (now >= e->lru)
+        return (uint64_t)(now - e->lru) * 1000;
+    return (uint64_t)(now + (ENTRY_LRU_MAX - e->lru)) * 1000;
 }
 
 size_t entry_mem(const entry_t *e)

@@ -25,6 +25,24 @@
 #define ERR_OFFSET_RANGE    "ERR offset is out of range"
 #define ERR_INVALID_CURSOR  "ERR invalid cursor"
 #define ERR_OOM             "OOM command not allowed when used memory > 'maxmemory'."
+/* getIntFromObjectOrReply's range error (COPY ... DB n, MOVE) */
+#define ERR_INT_RANGE       "ERR value is out of range, value must between -2147483648 and 2147483647"
+
+/* ---- databases: COPY MOVE SWAPDB ---- */
+#define ERR_SAME_OBJECT     "ERR source and destination objects are the same"
+#define ERR_SWAPDB_FIRST    "ERR invalid first DB index"
+#define ERR_SWAPDB_SECOND   "ERR invalid second DB index"
+
+/* ---- LCS ---- */
+#define ERR_LCS_IDX_AND_LEN "ERR If you want both the length and indexes, please just use IDX."
+#define ERR_LCS_TOO_LONG    "ERR String too long for LCS"
+#define ERR_LCS_OVER_LIMIT  "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+#define ERR_LCS_NOMEM       "ERR Insufficient memory, failed allocating transient memory for LCS"
+
+/* ---- OBJECT ---- */
+#define ERR_LFU_NOT_SELECTED "ERR An LFU maxmemory policy is not selected, access frequency " \
+    "not tracked. Please note that when switching between policies at runtime LRU and LFU " \
+    "data will take some time to adjust."
 
 /* ---- EXPIRE family options ---- */
 #define ERR_EXPIRE_NX_COMBO "ERR NX and XX, GT or LT options at the same time are not compatible"
@@ -40,6 +58,9 @@
 
 /* ---- formats (argument: the lowercase command name unless noted) ---- */
 #define ERRF_ARITY          "ERR wrong number of arguments for '%s' command"
+/* arguments: the subcommand as given (precision: min(128, up to a NUL)),
+ * then the container's name in upper case */
+#define ERRF_UNKNOWN_SUBCOMMAND "ERR unknown subcommand '%.*s'. Try %s HELP."
 #define ERRF_EXPIRE_TIME    "ERR invalid expire time in '%s' command"
 /* argument: the option as given (C string: stops at a NUL byte) */
 #define ERRF_UNSUPPORTED_OPTION "ERR Unsupported option %.*s"

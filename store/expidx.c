@@ -39,6 +39,11 @@ static int grow(expidx_t *x)
     return 0;
 }
 
+int expidx_reserve(expidx_t *x)
+{
+    return x->n < x->nchunks * EXPIDX_CHUNK ? 0 : grow(x);
+}
+
 int expidx_set(expidx_t *x, entry_t *e, int64_t when)
 {
     if (e->xslot) {

@@ -57,6 +57,10 @@ static inline expidx_rec_t *expidx_of(const expidx_t *x, const entry_t *e)
 /* Set e's expire time, adding it to the index if needed. 0 or -ENOMEM. */
 int expidx_set(expidx_t *x, entry_t *e, int64_t when);
 
+/* Make room for one more record, so the next expidx_set of an entry
+ * without a TTL cannot fail. 0 or -ENOMEM. */
+int expidx_reserve(expidx_t *x);
+
 /* Remove e (which must have a TTL) from the index; e->xslot becomes 0. */
 void expidx_del(expidx_t *x, entry_t *e);
 

@@ -33,6 +33,7 @@ struct ks {
     dict_t dict;
     expidx_t exp;
     int64_t now_ms;
+    uint32_t lru_now;       /* entry_lru_clock(now_ms) */
     size_t entry_mem;       /* sum of entry_mem over linked entries */
     uint64_t expired_keys;
     long long avg_ttl;
@@ -74,7 +75,12 @@ void ks_destroy(ks_t *ks)
     free(ks);
 }
 
-void ks_set_now(ks_t *ks, int64_t now_ms) { ks->now_ms = now_ms; }
+void ks_set_now(ks_t *ks, int64_t now_ms)
+{
+    ks->now_ms = now_ms;
+    ks->lru_now = entry_lru_clock(now_ms);
+}
+
 int64_t ks_now(const ks_t *ks) { return ks->now_ms; }
 
 void ks_set_clock(ks_t *ks, ks_clock_fn fn, void *arg)
@@ -109,6 +115,7 @@ static entry_t *link_new(ks_t *ks, entry_t *e)
         return NULL;
     }
     ks->entry_mem += entry_mem(e);
+    e->lru = ks->lru_now;
     return e;
 }
 
@@ -119,7 +126,7 @@ bool ks_is_expired(const ks_t *ks, const entry_t *e)
     return e->xslot && expidx_of(&ks->exp, e)->when < ks->now_ms;
 }
 
-entry_t *ks_find(ks_t *ks, const void *key, size_t klen)
+entry_t *ks_find_notouch(ks_t *ks, const void *key, size_t klen)
 {
     entry_t *e = dict_find(&ks->dict, key, klen);
     if (e && ks_is_expired(ks, e)) {
@@ -128,6 +135,19 @@ entry_t *ks_find(ks_t *ks, const void *key, size_t klen)
         return NULL;
     }
     return e;
+}
+
+entry_t *ks_find(ks_t *ks, const void *key, size_t klen)
+{
+    entry_t *e = ks_find_notouch(ks, key, klen);
+    if (e)
+        e->lru = ks->lru_now;
+    return e;
+}
+
+entry_t *ks_peek(ks_t *ks, const void *key, size_t klen)
+{
+    return dict_find(&ks->dict, key, klen);
 }
 
 int64_t ks_ttl_get(const ks_t *ks, const entry_t *e)
@@ -154,6 +174,11 @@ entry_t *ks_add(ks_t *ks, const void *key, size_t klen, const void *val, size_t 
     return link_new(ks, entry_new(key, klen, val, vlen));
 }
 
+entry_t *ks_add_str(ks_t *ks, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return link_new(ks, entry_new_str(key, klen, val, vlen));
+}
+
 entry_t *ks_add_int(ks_t *ks, const void *key, size_t klen, int64_t v)
 {
     return link_new(ks, entry_new_int(key, klen, v));
@@ -164,10 +189,11 @@ entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen)
     return link_new(ks, entry_new_zeroed(key, klen, vlen));
 }
 
-entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl)
+static entry_t *overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl,
+                          bool try_int)
 {
     size_t before = entry_mem(e);
-    entry_t *n = entry_set_val(e, val, vlen);
+    entry_t *n = try_int ? entry_set_val(e, val, vlen) : entry_set_str(e, val, vlen);
     if (!n)
         return NULL;
     if (n != e) {
@@ -177,9 +203,20 @@ entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool c
         entry_free(e);
     }
     ks->entry_mem = ks->entry_mem - before + entry_mem(n);
+    n->lru = ks->lru_now;   /* a new value object in Redis */
     if (clear_ttl)
         ks_ttl_clear(ks, n);
     return n;
+}
+
+entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl)
+{
+    return overwrite(ks, e, val, vlen, clear_ttl, true);
+}
+
+entry_t *ks_overwrite_str(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl)
+{
+    return overwrite(ks, e, val, vlen, clear_ttl, false);
 }
 
 void ks_set_int(ks_t *ks, entry_t *e, int64_t v)
@@ -253,7 +290,7 @@ static entry_t *rekey(ks_blob_t *blob, const void *key, size_t klen)
         n = entry_new_int(key, klen, blob->v.i);
         break;
     case ENTRY_EMB:
-        n = entry_new(key, klen, blob->key + blob->klen, blob->vlen);
+        n = entry_new_str(key, klen, blob->key + blob->klen, blob->vlen);
         break;
     default:
         n = entry_new_int(key, klen, 0);
@@ -265,6 +302,10 @@ static entry_t *rekey(ks_blob_t *blob, const void *key, size_t klen)
             blob->type = ENTRY_INT;     /* the buffer now belongs to n */
         }
         break;
+    }
+    if (n) {
+        n->unshared = blob->unshared;
+        n->lru = blob->lru;
     }
     entry_free(blob);
     return n;
@@ -278,8 +319,10 @@ int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexp
         return -ENOMEM;
     if (old)
         ks_delete_entry(ks, old);
+    uint32_t lru = n->lru;
     if (!link_new(ks, n))
         return -ENOMEM;
+    n->lru = lru;           /* the same value object, moved */
     if (pexpire_at != -1 && ks_ttl_set(ks, n, pexpire_at) != 0) {
         ks_delete_entry(ks, n);
         return -ENOMEM;
@@ -290,6 +333,50 @@ int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexp
 void ks_blob_free(ks_blob_t *blob)
 {
     entry_free(blob);
+}
+
+int ks_move(ks_t *src, entry_t *e, ks_t *dst)
+{
+    int64_t when = ks_ttl_get(src, e);
+
+    /* Reserve the TTL record first so nothing can fail once e has left
+     * src, except dst's very first bucket array (then e goes back). */
+    if (when != -1 && expidx_reserve(&dst->exp) != 0)
+        return -ENOMEM;
+    unlink_entry(src, e);
+    if (dict_add(&dst->dict, e) != 0) {
+        /* src keeps its bucket array once it has one, and its TTL index
+         * just gave back a record: neither step can fail. */
+        (void)dict_add(&src->dict, e);
+        src->entry_mem += entry_mem(e);
+        if (when != -1)
+            (void)expidx_set(&src->exp, e, when);
+        return -ENOMEM;
+    }
+    dst->entry_mem += entry_mem(e);
+    if (when != -1)
+        (void)expidx_set(&dst->exp, e, when);
+    return 0;
+}
+
+entry_t *ks_add_dup(ks_t *dst, const void *key, size_t klen, const entry_t *src,
+                    int64_t pexpire_at)
+{
+    /* Allocate everything first: once the old value is gone, nothing may
+     * fail (dst has a bucket array if it held the key). */
+    if (pexpire_at != -1 && expidx_reserve(&dst->exp) != 0)
+        return NULL;
+    entry_t *n = entry_dup(src, key, klen);
+    if (!n)
+        return NULL;
+    entry_t *old = dict_find(&dst->dict, key, klen);
+    if (old)
+        ks_delete_entry(dst, old);
+    if (!link_new(dst, n))
+        return NULL;
+    if (pexpire_at != -1)
+        (void)ks_ttl_set(dst, n, pexpire_at);
+    return n;
 }
 
 int ks_rename(ks_t *ks, const void *src, size_t slen, const void *dst, size_t dlen, bool nx)
@@ -312,10 +399,20 @@ int ks_rename(ks_t *ks, const void *src, size_t slen, const void *dst, size_t dl
 size_t ks_size(const ks_t *ks) { return dict_size(&ks->dict); }
 size_t ks_expires(const ks_t *ks) { return expidx_size(&ks->exp); }
 
+static size_t overhead(const ks_t *ks)
+{
+    return malloc_usable_size((void *)ks) + dict_mem(&ks->dict) + expidx_mem(&ks->exp);
+}
+
+size_t ks_entry_usage(const ks_t *ks, const entry_t *e)
+{
+    (void)ks;
+    return entry_mem(e) + sizeof(entry_t *) + (e->xslot ? sizeof(expidx_rec_t) : 0);
+}
+
 size_t ks_memory(const ks_t *ks)
 {
-    return malloc_usable_size((void *)ks) + ks->entry_mem + dict_mem(&ks->dict) +
-           expidx_mem(&ks->exp) + ks->grave_mem;
+    return ks->entry_mem + overhead(ks) + ks->grave_mem;
 }
 
 void ks_stats(const ks_t *ks, ks_stats_t *st)
@@ -324,6 +421,9 @@ void ks_stats(const ks_t *ks, ks_stats_t *st)
     st->expires = ks_expires(ks);
     st->avg_ttl = ks->avg_ttl;
     st->expired_keys = ks->expired_keys;
+    st->mem_data = ks->entry_mem;
+    st->mem_overhead = overhead(ks);
+    st->mem_flushing = ks->grave_mem;
     st->memory = ks_memory(ks);
 }
 
@@ -334,7 +434,7 @@ void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *o
     unsigned rounds = 0;
     size_t sampled, expired;
 
-    ks->now_ms = now_ms;
+    ks_set_now(ks, now_ms);
     dict_rehash_step(&ks->dict, 1);
     do {
         size_t n = expidx_size(&ks->exp);

@@ -9,6 +9,10 @@
  * once per batch with ks_set_now (unix ms), the way Redis caches mstime per
  * command. A key is expired once now > its expire time (Redis's rule).
  *
+ * Access time: ks_find stamps the entry with the LRU clock of the cached
+ * time (Redis's lookupKey); ks_find_notouch is Redis's LOOKUP_NOTOUCH
+ * (EXISTS, TYPE, TTL, OBJECT). New values get the current clock.
+ *
  * Lookups (ks_find) delete expired keys as they meet them (lazy expiry);
  * ks_expire_cycle samples keys that have a TTL and deletes expired ones
  * under a time budget (active expiry). Flushing detaches the whole table in
@@ -47,7 +51,10 @@ typedef struct ks_stats {
     size_t expires;         /* keys with a TTL */
     long long avg_ttl;      /* running estimate in ms from expiry sampling, 0 = unknown */
     uint64_t expired_keys;  /* keys deleted because their TTL passed */
-    size_t memory;          /* == ks_memory */
+    size_t memory;          /* == ks_memory, the sum of the three below */
+    size_t mem_data;        /* entries: keys and values */
+    size_t mem_overhead;    /* bucket arrays, TTL index, the ks_t itself */
+    size_t mem_flushing;    /* flushed data not yet reclaimed */
 } ks_stats_t;
 
 typedef struct ks_cycle {
@@ -81,8 +88,14 @@ void ks_set_clock(ks_t *ks, ks_clock_fn fn, void *arg);
 
 /* ---- reading ----------------------------------------------------------- */
 
-/* The live entry for key, or NULL. Deletes it first if it has expired. */
+/* The live entry for key, or NULL. Deletes it first if it has expired.
+ * Records the access (LRU clock) on the entry found. */
 entry_t *ks_find(ks_t *ks, const void *key, size_t klen);
+/* As ks_find without recording the access. */
+entry_t *ks_find_notouch(ks_t *ks, const void *key, size_t klen);
+/* The entry for key even if its TTL has passed (nothing is deleted or
+ * recorded: MEMORY USAGE looks at the table this way). NULL if absent. */
+entry_t *ks_peek(ks_t *ks, const void *key, size_t klen);
 
 /* Whether e's TTL has passed (without deleting it; KEYS uses this). */
 bool ks_is_expired(const ks_t *ks, const entry_t *e);
@@ -100,6 +113,8 @@ entry_t *ks_random(ks_t *ks);
  * Returns the new entry, NULL on ENOMEM. */
 entry_t *ks_add(ks_t *ks, const void *key, size_t klen, const void *val, size_t vlen);
 entry_t *ks_add_int(ks_t *ks, const void *key, size_t klen, int64_t v);
+/* As ks_add, but never in the INT encoding (see entry_new_str). */
+entry_t *ks_add_str(ks_t *ks, const void *key, size_t klen, const void *val, size_t vlen);
 /* Add key with a zero-filled value of vlen bytes. NULL on ENOMEM. */
 entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen);
 
@@ -107,6 +122,8 @@ entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen);
  * (it may have moved: use the returned pointer), NULL on ENOMEM (e and its
  * value unchanged). */
 entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl);
+/* As ks_overwrite, but never in the INT encoding. */
+entry_t *ks_overwrite_str(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl);
 /* Give e an integer value, in place, TTL kept. */
 void ks_set_int(ks_t *ks, entry_t *e, int64_t v);
 /* Make e's value newlen bytes long (keeping its bytes, zero-filling growth)
@@ -144,17 +161,35 @@ int ks_take(ks_t *ks, const void *key, size_t klen, ks_blob_t **blob, int64_t *p
 int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexpire_at);
 void ks_blob_free(ks_blob_t *blob);
 
+/* MOVE within a shard: relink e (live, in src) into dst under the same
+ * key with its TTL, without copying; dst must not hold the key (ks_find
+ * returned NULL). dst's clock should be current (ks_set_now). 0, or
+ * -ENOMEM with e still in src, unchanged. */
+int ks_move(ks_t *src, entry_t *e, ks_t *dst);
+
+/* COPY: store under key in dst a copy of src's value in the same
+ * encoding, with the TTL pexpire_at (-1 = none), replacing whatever key
+ * holds in dst. src (a live entry of dst or of another keyspace) is only
+ * read and must not be key's own entry in dst. Returns the new entry,
+ * NULL on ENOMEM (dst unchanged). */
+entry_t *ks_add_dup(ks_t *dst, const void *key, size_t klen, const entry_t *src,
+                    int64_t pexpire_at);
+
 /* ---- whole keyspace ---------------------------------------------------- */
 
 size_t ks_size(const ks_t *ks);
 size_t ks_expires(const ks_t *ks);
 size_t ks_memory(const ks_t *ks);
+/* Bytes held for one key (MEMORY USAGE): the entry's allocations (usable
+ * sizes: key, value, header), its bucket slot and its TTL record. */
+size_t ks_entry_usage(const ks_t *ks, const entry_t *e);
 void ks_stats(const ks_t *ks, ks_stats_t *st);
 
 /* Active expiry (Redis's adaptive cycle): sample up to 20 keys with a TTL,
  * delete the expired ones, repeat while more than 25% of a sample had
  * expired; check the budget clock every 16 rounds and stop past budget_us.
- * Also advances any pending rehash by one step. Fills *out if non-NULL. */
+ * Sets the cached clock to now_ms and advances any pending rehash by one
+ * step. Fills *out if non-NULL. */
 void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *out);
 
 /* Empty the keyspace in O(1): the old table and TTL index are detached

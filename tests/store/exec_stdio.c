@@ -4,7 +4,8 @@
  * command replies byte for byte with redis-server (see oracle_diff.py).
  *
  * Commands arrive as RESP arrays of bulk strings. "HELLO 2|3" switches the
- * reply protocol (replying +OK, unlike Redis). Uses the real clock.
+ * reply protocol (replying +OK, unlike Redis); "SELECT n" picks one of 16
+ * databases (as Redis's default). Uses the real clock.
  *
  * Concurrency: single-threaded tool.
  */
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "errors.h"
 
 static char *buf;
 static size_t blen, bcap, bpos;
@@ -65,9 +67,14 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#define NDBS 16
+
 int main(void)
 {
-    ks_t *ks = ks_create(0);
+    ks_t *dbs[NDBS];
+    int db = 0;
+    for (int i = 0; i < NDBS; i++)
+        dbs[i] = ks_create(0);
     reply_t r;
     reply_init(&r, 2);
 
@@ -92,15 +99,24 @@ int main(void)
         if (argc == 2 && argv[0].len == 5 && strncasecmp(argv[0].ptr, "hello", 5) == 0) {
             r.proto = argv[1].ptr[0] == '3' ? 3 : 2;
             reply_ok(&r);
+        } else if (argc == 2 && argv[0].len == 6 && strncasecmp(argv[0].ptr, "select", 6) == 0) {
+            int n = atoi(argv[1].ptr);
+            if (n >= 0 && n < NDBS) {
+                db = n;
+                reply_ok(&r);
+            } else {
+                reply_error(&r, ERR_DB_INDEX_RANGE);
+            }
         } else if (!c) {
             cmd_reply_unknown(&r, argc, argv);
         } else {
-            cmd_ctx_t ctx = {.ks = ks, .argc = argc, .argv = argv, .reply = &r,
-                             .now_ms = now_ms()};
+            cmd_ctx_t ctx = {.ks = dbs[db], .dbs = dbs, .ndbs = NDBS, .argc = argc,
+                             .argv = argv, .reply = &r, .now_ms = now_ms()};
             cmd_exec(c, &ctx);
         }
         /* Spread reclaim work as a shard actor would in idle time. */
-        ks_reclaim_step(ks, 1 << 16);
+        for (int i = 0; i < NDBS; i++)
+            ks_reclaim_step(dbs[i], 1 << 16);
         if (write(1, r.buf, r.len) != (ssize_t)r.len)
             return 1;
         free(argv);

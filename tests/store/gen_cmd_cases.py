@@ -15,7 +15,7 @@ from oracle_diff import Reader, enc
 def c_str(b):
     out = '"'
     for ch in b:
-        if ch == 0x22 or ch == 0x5C:
+        if ch in (0x22, 0x5C, 0x3F):   # '?' too: "??-" would be a trigraph
             out += "\\" + chr(ch)
         elif ch in (0x0D, 0x0A):
             out += "\\r" if ch == 0x0D else "\\n"
