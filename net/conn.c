@@ -78,6 +78,9 @@ static void conn_on_start(act_actor_t *self, void *state)
 	c->self = self;
 	c->proto = 2;
 	c->authed = srv.cfg.requirepass[0] == '\0';
+	/* Until replies show their size, assume big ones: few in flight at
+	 * first, more as small replies come back (like TCP's slow start). */
+	c->reply_avg = 64 * 1024;
 	c->id = ck_pr_faa_64(&srv.next_client_id, 1) + 1;
 	c->created_ms = c->last_ms = (uint64_t)server_mstime();
 	resp_parser_init(&c->parser);
