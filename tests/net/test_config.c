@@ -90,7 +90,7 @@ Test(config, names_iterate_and_get)
 	for (i = 0; config_name_at(i); i++)
 		cr_assert_geq(config_get_string(&c, config_name_at(i), small,
 						sizeof(small)), 0);
-	cr_assert_eq(i, 19);
+	cr_assert_eq(i, 21); /* 19 of Redis's, pin-threads, spin-us */
 	cr_assert_eq(config_get_string(&c, "nosuch", small, sizeof(small)),
 		     -ENOENT);
 	/* truncated like snprintf, full length returned */
@@ -98,6 +98,8 @@ Test(config, names_iterate_and_get)
 				       sizeof(small)), 9);
 	cr_assert_str_eq(small, "536");
 	cr_assert_str_eq(get(&c, "PORT"), "6379");
+	cr_assert_str_eq(get(&c, "pin-threads"), "no");
+	cr_assert_str_eq(get(&c, "spin-us"), "10");
 }
 
 Test(config, memory_units)
