@@ -1,0 +1,376 @@
+/*
+ * route.c - decide where each command goes: inline on a shard of this
+ * worker, in a batch to a remote shard, split over several shards (MGET,
+ * MSET, DEL...), to every shard (DBSIZE, KEYS, FLUSHALL...), or through a
+ * multi-step protocol (RENAME, MSETNX across shards); and hold back what
+ * must wait.
+ *
+ * Order: a write may start only when no write of this connection is in
+ * flight on a shard it does not touch, so another client never sees a
+ * later write of ours without the earlier ones (Redis's order guarantee).
+ * Writes to one shard keep their order through that shard's mailbox, so
+ * runs of them still batch; reads never wait for writes elsewhere.  Nothing
+ * overtakes a multi-step command.  A command that must wait is copied
+ * aside ("stalled") and parsing pauses until the replies in flight return.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_pr.h>
+
+#include "conn.h"
+#include "log.h"
+
+#define MAX_PARTS_STACK 64
+
+
+/* Would a write touching the shards marked in @in_set (or the one shard
+ * @one when in_set is NULL; no shard at all when @one is -1 too) have to
+ * wait for writes of this connection in flight elsewhere? */
+static bool write_must_wait(const conn_t *c, const uint8_t *in_set, int one)
+{
+	if (c->pending_writes_total == 0)
+		return false;
+	uint32_t mine = 0;
+	if (in_set) {
+		for (int s = 0; s < srv.nshards; s++)
+			if (in_set[s])
+				mine += c->pending_writes[s];
+	} else if (one >= 0) {
+		mine = c->pending_writes[one];
+	}
+	return c->pending_writes_total > mine;
+}
+
+static uint8_t merge_of(const cmd_t *cmd)
+{
+	const char *n = cmd->name;
+	if (!strcmp(n, "mget"))
+		return MERGE_BYKEY;
+	if (!strcmp(n, "mset") || !strcmp(n, "flushdb") ||
+	    !strcmp(n, "flushall") || !strcmp(n, "swapdb"))
+		return MERGE_OK;
+	if (!strcmp(n, "keys"))
+		return MERGE_CONCAT;
+	if (!strcmp(n, "randomkey"))
+		return MERGE_ANY;
+	return MERGE_SUM; /* del unlink exists touch dbsize */
+}
+
+/* A command whose keys all live on shard @s.  false: must wait. */
+static bool route_single(conn_t *c, const cmd_t *cmd, int s, int argc,
+			 const cmd_arg_t *argv)
+{
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && write_must_wait(c, NULL, s))
+		return false;
+	shard_t *sh = srv.shards[s];
+	if (sh->worker == c->worker && conn_outstanding(c) == 0) {
+		/* The fast path: nothing before us, reply straight out. */
+		worker_stats_t *ws = &srv.wstats[c->worker];
+		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
+		shard_exec(sh, cmd, c->db, argc, argv, &c->out);
+		return true;
+	}
+	req_t *req = dispatch_new_req(c, MERGE_ONE, 1);
+	req->is_write = write;
+	dispatch_to_shard(c, req, s, 0, cmd, argc, argv);
+	return true;
+}
+
+/* SCAN: the global cursor names a shard and that shard's own cursor. */
+static bool route_scan(conn_t *c, const cmd_t *cmd, int argc,
+		       const cmd_arg_t *argv)
+{
+	char buf[24];
+	unsigned long long cursor = 0;
+	bool ok = argv[1].len > 0 && argv[1].len < sizeof(buf);
+	if (ok) {
+		memcpy(buf, argv[1].ptr, argv[1].len);
+		buf[argv[1].len] = '\0';
+		char *end;
+		errno = 0;
+		cursor = strtoull(buf, &end, 10);
+		ok = *end == '\0' && errno == 0 && buf[0] != '-';
+	}
+	if (!ok) {
+		req_t *req;
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_error(r, "ERR invalid cursor");
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	int shard = (int)(cursor & 0xff);
+	if (shard >= srv.nshards) {
+		req_t *req;
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_array(r, 2);
+		reply_bulk(r, "0", 1);
+		reply_array(r, 0);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	int n = snprintf(buf, sizeof(buf), "%llu", cursor >> 8);
+	cmd_arg_t *sub = malloc((size_t)argc * sizeof(*sub));
+	if (!sub)
+		abort();
+	memcpy(sub, argv, (size_t)argc * sizeof(*sub));
+	sub[1] = (cmd_arg_t){ buf, (size_t)n };
+	req_t *req = dispatch_new_req(c, MERGE_SCAN, 1);
+	req->acc = shard;
+	dispatch_to_shard(c, req, shard, 0, cmd, argc, sub);
+	free(sub);
+	return true;
+}
+
+/* Keyless store commands run on every shard (DBSIZE, KEYS, FLUSHALL...). */
+static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
+		      const cmd_arg_t *argv)
+{
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && c->pending_writes_total > 0)
+		return false; /* touches every shard: wait for all writes */
+	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)srv.nshards);
+	req->is_write = write;
+	if (req->merge == MERGE_CONCAT || req->merge == MERGE_ANY)
+		req->parts = calloc(srv.nshards, sizeof(reply_t));
+	for (int s = 0; s < srv.nshards; s++)
+		dispatch_to_shard(c, req, s, (uint16_t)s, cmd, argc, argv);
+	return true;
+}
+
+/* Which shards the keys of a split command touch, and each one's part. */
+static int split_parts(const cmd_t *cmd, int argc, const int *shard_of_arg,
+		       uint8_t *in_set, int *part_of)
+{
+	int nparts = 0;
+	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	memset(in_set, 0, SERVER_MAX_SHARDS);
+	for (int i = cmd->first_key; i < argc; i += step) {
+		int s = shard_of_arg[i];
+		if (!in_set[s]) {
+			in_set[s] = 1;
+			part_of[s] = nparts++;
+		}
+	}
+	return nparts;
+}
+
+uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	uint8_t in_set[SERVER_MAX_SHARDS];
+	int part_of[SERVER_MAX_SHARDS];
+	int nparts = split_parts(cmd, argc, shard_of_arg, in_set, part_of);
+	int step = cmd->key_step > 0 ? cmd->key_step : 1;
+	req->nparts = (uint16_t)nparts;
+	req->parts_left += (uint32_t)nparts;
+	uint32_t nkeys = (uint32_t)((argc - cmd->first_key + step - 1) / step);
+	if (req->merge == MERGE_BYKEY) {
+		req->parts = calloc((size_t)nparts, sizeof(reply_t));
+		req->key_part = malloc(nkeys * sizeof(uint16_t));
+		req->nkeys = nkeys;
+		for (uint32_t k = 0; k < nkeys; k++)
+			req->key_part[k] = (uint16_t)part_of[
+				shard_of_arg[cmd->first_key + (int)k * step]];
+	}
+	cmd_arg_t *sub = malloc((size_t)argc * sizeof(*sub));
+	if (!sub || (req->merge == MERGE_BYKEY && (!req->parts || !req->key_part))) {
+		log_warning("out of memory splitting a command");
+		abort();
+	}
+	for (int s = 0; s < srv.nshards; s++) {
+		if (!in_set[s])
+			continue;
+		int n = 0;
+		sub[n++] = argv[0];
+		for (int i = cmd->first_key; i < argc; i += step)
+			if (shard_of_arg[i] == s)
+				for (int j = 0; j < step; j++)
+					sub[n++] = argv[i + j];
+		dispatch_to_shard(c, req, s, (uint16_t)part_of[s], cmd, n, sub);
+	}
+	free(sub);
+	return (uint16_t)nparts;
+}
+
+/* Split a multi-key command into one part per shard. */
+static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	uint8_t in_set[SERVER_MAX_SHARDS];
+	int part_of[SERVER_MAX_SHARDS];
+	split_parts(cmd, argc, shard_of_arg, in_set, part_of);
+	bool write = cmd->flags & CMD_WRITE;
+	if (write && write_must_wait(c, in_set, 0))
+		return false;
+	req_t *req = dispatch_new_req(c, merge_of(cmd), 0);
+	req->is_write = write;
+	dispatch_split(c, req, cmd, argc, argv, shard_of_arg);
+	return true;
+}
+
+/* A shard of this worker if there is one (keyless calls that any shard
+ * can answer), else shard 0. */
+static int local_shard(const conn_t *c)
+{
+	shard_t *sh = shard_of_worker(c->worker);
+	return sh ? sh->index : 0;
+}
+
+/* COPY and LCS need both values on one shard (for now: issue 4 moves
+ * values between shards for them, as RENAME does). */
+static bool cross_slot(conn_t *c)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	reply_error(r, "CROSSSLOT Keys in request don't hash to the same slot");
+	dispatch_finish_now(c, req);
+	return true;
+}
+
+void dispatch_multistep_done(conn_t *c, req_t *req)
+{
+	req->done = true;
+	c->multistep--;
+}
+
+/* Route one command.  false: it must wait (nothing done): a write behind
+ * writes in flight on other shards, or anything behind a multi-step
+ * command, whose later steps could otherwise be overtaken. */
+static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	if (c->multistep > 0)
+		return false;
+	srvcmd_proc_t sproc = NULL;
+	const cmd_t *cmd = cmd_lookup(argv[0].ptr, argv[0].len);
+	if (!cmd)
+		cmd = srvcmd_lookup(argv[0].ptr, argv[0].len, &sproc);
+	req_t *req;
+	if (!cmd) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		cmd_reply_unknown(r, argc, argv);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	bool arity_ok = cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+	if (!arity_ok) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		cmd_check_arity(cmd, argc, r);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	if (!c->authed && !(cmd->flags & CMD_NO_AUTH)) {
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_error(r, "NOAUTH Authentication required.");
+		dispatch_finish_now(c, req);
+		return true;
+	}
+	if (sproc) {
+		uint64_t t0 = server_ticks();
+		sproc(c, argc, argv);
+		server_count_call(cmd, server_ticks() - t0, false);
+		return true;
+	}
+	/* Containers (OBJECT, MEMORY): route by the subcommand's keys, run
+	 * the container (it dispatches and reports unknown subcommands). */
+	const cmd_t *keys = cmd;
+	if (cmd->subs) {
+		keys = cmd_subcommand(cmd, argc, argv);
+		if (!keys || keys->first_key == 0 || keys->first_key >= argc)
+			return route_single(c, cmd, local_shard(c), argc, argv);
+	}
+	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
+		return route_scan(c, cmd, argc, argv);
+	if (keys->first_key == 0)
+		return route_all(c, cmd, argc, argv);
+	int step = keys->key_step > 0 ? keys->key_step : 1;
+	if (keys->last_key < 0 && step > 1 && (argc - keys->first_key) % step) {
+		/* MSET k v k: Redis checks the pairs as an arity error. */
+		reply_t *r = dispatch_reply_now(c, &req);
+		reply_errorf(r, "ERR wrong number of arguments for '%s' command",
+			     cmd->name);
+		dispatch_finish_now(c, req);
+		return true;
+	}
+
+	int stack_shards[MAX_PARTS_STACK];
+	int *shard_of_arg = argc <= MAX_PARTS_STACK
+		? stack_shards : malloc((size_t)argc * sizeof(int));
+	if (!shard_of_arg) {
+		log_warning("out of memory routing a command");
+		abort();
+	}
+	int last = keys->last_key < 0 ? argc + keys->last_key : keys->last_key;
+	int first_shard = -1;
+	bool spans = false;
+	for (int i = keys->first_key; i <= last && i < argc; i += step) {
+		int s = server_key_shard(argv[i].ptr, argv[i].len);
+		shard_of_arg[i] = s;
+		if (first_shard < 0)
+			first_shard = s;
+		else if (s != first_shard)
+			spans = true;
+	}
+	bool ok;
+	if (!spans)
+		ok = route_single(c, cmd, first_shard, argc, argv);
+	else if (!strcmp(cmd->name, "msetnx"))
+		ok = msetnx_start(c, cmd, argc, argv, shard_of_arg);
+	else if (keys->last_key < 0)
+		ok = route_split(c, cmd, argc, argv, shard_of_arg);
+	else if (!strcmp(cmd->name, "rename") || !strcmp(cmd->name, "renamenx"))
+		ok = write_must_wait(c, NULL, -1)
+			? false /* wait for all writes in flight */
+			: rename_start(c, cmd, argv, shard_of_arg[1],
+				       shard_of_arg[2]);
+	else
+		ok = cross_slot(c);
+	if (shard_of_arg != stack_shards)
+		free(shard_of_arg);
+	return ok;
+}
+
+static void stall(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	size_t bytes = 0;
+	for (int i = 0; i < argc; i++)
+		bytes += argv[i].len;
+	c->stalled_argv = malloc((size_t)argc * sizeof(cmd_arg_t));
+	c->stalled_bytes = malloc(bytes ? bytes : 1);
+	if (!c->stalled_argv || !c->stalled_bytes) {
+		log_warning("out of memory holding a command");
+		abort();
+	}
+	char *p = c->stalled_bytes;
+	for (int i = 0; i < argc; i++) {
+		memcpy(p, argv[i].ptr, argv[i].len);
+		c->stalled_argv[i].ptr = p;
+		c->stalled_argv[i].len = argv[i].len;
+		p += argv[i].len;
+	}
+	c->stalled_argc = argc;
+	dispatch_flush(c); /* the writes we wait for must be on their way */
+}
+
+void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	worker_stats_t *ws = &srv.wstats[c->worker];
+	ck_pr_store_64(&ws->commands, ws->commands + 1);
+	if (!route(c, argc, argv))
+		stall(c, argc, argv);
+}
+
+bool dispatch_retry_stalled(conn_t *c)
+{
+	if (!c->stalled_argv || !route(c, c->stalled_argc, c->stalled_argv))
+		return false;
+	free(c->stalled_argv);
+	free(c->stalled_bytes);
+	c->stalled_argv = NULL;
+	c->stalled_bytes = NULL;
+	return true;
+}
+
