@@ -125,11 +125,34 @@ static unsigned run_ready(act_worker_t *w, unsigned turns)
 	return ran;
 }
 
+/* epoll_pwait2 (Linux 5.11) takes a nanosecond timeout; where it is
+ * missing (older kernels, valgrind) fall back to epoll_wait, rounding the
+ * timeout up to whole milliseconds so timers never fire early. */
+static int wait_events(int epfd, struct epoll_event *evs, int max,
+		       const struct timespec *timeout)
+{
+	static int have_pwait2 = 1;
+	if (ck_pr_load_int(&have_pwait2)) {
+		int n = epoll_pwait2(epfd, evs, max, timeout, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		ck_pr_store_int(&have_pwait2, 0);
+	}
+	int ms = -1;
+	if (timeout) {
+		uint64_t ns = (uint64_t)timeout->tv_sec * 1000000000u +
+			      (uint64_t)timeout->tv_nsec;
+		uint64_t rounded = (ns + 999999) / 1000000;
+		ms = rounded > INT32_MAX ? INT32_MAX : (int)rounded;
+	}
+	return epoll_wait(epfd, evs, max, ms);
+}
+
 /* Poll epoll with @timeout (NULL: forever); deliver fd readiness. */
 static void poll_events(act_worker_t *w, const struct timespec *timeout)
 {
 	struct epoll_event evs[MAX_EVENTS];
-	int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, timeout, NULL);
+	int n = wait_events(w->epfd, evs, MAX_EVENTS, timeout);
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.ptr == NULL) {
 			uint64_t v;
@@ -236,6 +259,9 @@ void *act__worker_main(void *arg)
 			continue;
 		}
 		since_poll = 0;
+		/* Out of work: send frees of other workers' messages home
+		 * before spinning or sleeping (see msg.c). */
+		act__msg_flush(w);
 		if (!mbox_is_empty(&w->runq))
 			continue; /* BUSY: a producer is mid-push */
 		if (w->nwatches)
@@ -245,6 +271,7 @@ void *act__worker_main(void *arg)
 		park(w);
 	}
 	stop_all(w);
+	act__msg_flush(w);
 	act__self_worker = NULL;
 	return NULL;
 }

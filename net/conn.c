@@ -35,6 +35,8 @@
 #define OUT_TRIM (64 * 1024)           /* keep at most this much capacity */
 
 static conn_t **worker_conns;          /* [nworkers], each its worker's */
+static char **worker_read_bufs;        /* [nworkers]: shared read buffers */
+static reply_t *worker_scratch;        /* [nworkers]: see conn_scratch */
 
 static void conn_on_start(act_actor_t *self, void *state);
 static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg);
@@ -50,13 +52,37 @@ static const act_behaviour_t conn_behaviour = {
 int conn_module_init(void)
 {
 	worker_conns = calloc((size_t)srv.nworkers, sizeof(*worker_conns));
-	return worker_conns ? 0 : -ENOMEM;
+	worker_read_bufs = calloc((size_t)srv.nworkers, sizeof(char *));
+	worker_scratch = calloc((size_t)srv.nworkers, sizeof(reply_t));
+	if (!worker_conns || !worker_read_bufs || !worker_scratch)
+		return -ENOMEM;
+	for (int w = 0; w < srv.nworkers; w++)
+		if (!(worker_read_bufs[w] = malloc(SHARED_READ)))
+			return -ENOMEM;
+	return 0;
 }
 
+/* After the workers have stopped. */
 void conn_module_fini(void)
 {
+	for (int w = 0; worker_read_bufs && w < srv.nworkers; w++)
+		free(worker_read_bufs[w]);
+	for (int w = 0; worker_scratch && w < srv.nworkers; w++)
+		reply_free(&worker_scratch[w]);
+	free(worker_scratch);
+	worker_scratch = NULL;
+	free(worker_read_bufs);
 	free(worker_conns);
+	worker_read_bufs = NULL;
 	worker_conns = NULL;
+}
+
+reply_t *conn_scratch(int worker, int proto)
+{
+	reply_t *r = &worker_scratch[worker];
+	reply_reset(r);
+	r->proto = proto;
+	return r;
 }
 
 act_actor_t *conn_spawn(int worker)
@@ -249,22 +275,15 @@ static void parse_buffered(conn_t *c)
 	}
 }
 
-/* Most reads hold whole commands: they are read into the worker's shared
- * buffer and parsed there; only bytes of a command that spans reads are
- * copied into a buffer of the connection's own. */
-static bool read_shared(conn_t *c)
+
+/* Parse @n bytes just read into the shared buffer; keep what is left (a
+ * command that spans reads, or commands held back by backpressure) in a
+ * buffer of the connection's own. */
+static void parse_shared(conn_t *c, size_t n)
 {
-	static __thread char *shared;
-	worker_stats_t *ws = &srv.wstats[c->worker];
-	if (!shared && !(shared = malloc(SHARED_READ)))
-		return false;
-	ssize_t n = recv(c->fd, shared, SHARED_READ, 0);
-	if (n <= 0)
-		return false; /* let read_socket see EOF / EAGAIN / errors */
-	ck_pr_store_64(&ws->net_in, ws->net_in + (uint64_t)n);
-	c->qbuf = shared;
+	c->qbuf = worker_read_bufs[c->worker];
 	c->qcap = SHARED_READ;
-	c->qlen = (size_t)n;
+	c->qlen = n;
 	c->qpos = 0;
 	c->q_shared = true;
 	parse_buffered(c);
@@ -273,58 +292,71 @@ static bool read_shared(conn_t *c)
 	const char *from = c->qbuf + c->qpos;
 	c->qbuf = NULL;
 	c->qcap = c->qlen = c->qpos = 0;
-	if (left) {
-		size_t cap = READ_CHUNK * 2;
-		while (cap < left + READ_CHUNK)
-			cap *= 2;
-		char *own = malloc(cap);
-		if (!own) {
-			c->peer_gone = true;
-			return true;
-		}
-		memmove(own, from, left);
-		c->qbuf = own;
-		c->qcap = cap;
-		c->qlen = left;
+	if (!left)
+		return;
+	size_t cap = READ_CHUNK * 2;
+	while (cap < left + READ_CHUNK)
+		cap *= 2;
+	char *own = malloc(cap);
+	if (!own) {
+		c->peer_gone = true;
+		return;
 	}
+	memcpy(own, from, left);
+	c->qbuf = own;
+	c->qcap = cap;
+	c->qlen = left;
+}
+
+/* Room for the next read in the connection's own buffer.  false: the
+ * client went over client-query-buffer-limit, or out of memory. */
+static bool own_buffer_room(conn_t *c)
+{
+	if (c->qcap - c->qlen >= READ_CHUNK)
+		return true;
+	size_t want = c->qlen + READ_CHUNK;
+	if ((long long)want > srv.cfg.client_query_buffer_limit + READ_CHUNK) {
+		log_warning("Closing client that reached max query buffer "
+			    "length: id=%llu addr=%s", (unsigned long long)c->id,
+			    c->peer);
+		return false;
+	}
+	size_t cap = c->qcap ? c->qcap * 2 : READ_CHUNK * 2;
+	while (cap < want)
+		cap *= 2;
+	char *q = realloc(c->qbuf, cap);
+	if (!q)
+		return false;
+	c->qbuf = q;
+	c->qcap = cap;
 	return true;
 }
 
-/* Read what the socket has (while we may use it), parsing as we go.
+/* Read what the socket has (while we may use it), parsing as we go.  Most
+ * reads hold whole commands: with no bytes pending they go into the
+ * worker's shared buffer, so idle connections hold no buffer at all.
  * Returns true when the socket is drained (EAGAIN) or done (EOF, error),
  * false when we stopped early for backpressure and must come back. */
 static bool read_socket(conn_t *c)
 {
 	worker_stats_t *ws = &srv.wstats[c->worker];
 	while (may_parse(c) && !c->read_eof) {
-		if (!c->qbuf && read_shared(c))
-			continue;
-		if (c->qcap - c->qlen < READ_CHUNK) {
-			size_t want = c->qlen + READ_CHUNK;
-			if ((long long)want > srv.cfg.client_query_buffer_limit +
-						      READ_CHUNK) {
-				log_warning("Closing client that reached max query "
-					    "buffer length: id=%llu addr=%s",
-					    (unsigned long long)c->id, c->peer);
-				c->peer_gone = true;
-				return true;
-			}
-			size_t cap = c->qcap ? c->qcap * 2 : READ_CHUNK * 2;
-			while (cap < want)
-				cap *= 2;
-			char *q = realloc(c->qbuf, cap);
-			if (!q) {
-				c->peer_gone = true;
-				return true;
-			}
-			c->qbuf = q;
-			c->qcap = cap;
+		bool shared = c->qbuf == NULL;
+		if (!shared && !own_buffer_room(c)) {
+			c->peer_gone = true;
+			return true;
 		}
-		ssize_t n = recv(c->fd, c->qbuf + c->qlen, c->qcap - c->qlen, 0);
+		char *dst = shared ? worker_read_bufs[c->worker] : c->qbuf + c->qlen;
+		size_t room = shared ? SHARED_READ : c->qcap - c->qlen;
+		ssize_t n = recv(c->fd, dst, room, 0);
 		if (n > 0) {
-			c->qlen += (size_t)n;
 			ck_pr_store_64(&ws->net_in, ws->net_in + (uint64_t)n);
-			parse_buffered(c);
+			if (shared) {
+				parse_shared(c, (size_t)n);
+			} else {
+				c->qlen += (size_t)n;
+				parse_buffered(c);
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

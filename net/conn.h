@@ -103,6 +103,9 @@ typedef struct conn {
 /* conn.c */
 void conn_kick(conn_t *c);          /* parse, dispatch and write what we can */
 size_t conn_unsent(const conn_t *c);
+/* The worker's scratch reply buffer, emptied: for a reply that is used
+ * (copied) before the next call on that worker. */
+reply_t *conn_scratch(int worker, int proto);
 void conn_list_fill(int worker, reply_t *r, const conn_t *only);
 
 /* dispatch.c */

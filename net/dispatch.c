@@ -217,7 +217,6 @@ void dispatch_to_shard(conn_t *c, req_t *req, int s, uint16_t part,
 	if (sh->worker == c->worker) {
 		/* Local: run it now.  A lone part writes its reply in place;
 		 * parts to gather go through a scratch buffer. */
-		static __thread reply_t scratch;
 		worker_stats_t *ws = &srv.wstats[c->worker];
 		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
 		if (req->merge == MERGE_ONE) {
@@ -225,15 +224,12 @@ void dispatch_to_shard(conn_t *c, req_t *req, int s, uint16_t part,
 			req->parts_left--;
 			req->done = true;
 		} else {
-			if (!scratch.buf)
-				reply_init(&scratch, c->proto);
-			reply_reset(&scratch);
-			scratch.proto = c->proto;
-			shard_exec(sh, cmd, c->db, argc, argv, &scratch);
+			reply_t *scratch = conn_scratch(c->worker, c->proto);
+			shard_exec(sh, cmd, c->db, argc, argv, scratch);
 			rep_entry_t e = { .seq = seq, .part = part,
 					  .shard = (uint16_t)s,
-					  .len = (uint32_t)scratch.len };
-			merge_part(c, req, &e, scratch.buf);
+					  .len = (uint32_t)scratch->len };
+			merge_part(c, req, &e, scratch->buf);
 		}
 		if (req->is_write) {
 			c->pending_writes[s]--;

@@ -112,7 +112,15 @@ void info_build(conn_t *c, req_t *req)
 			int d;
 			unsigned long long k, e, m, x;
 			long long ttl;
-			if (sscanf(s, "%d %llu %llu %lld %llu %llu", &d, &k, &e,
+			/* The part is not NUL-terminated: scan a copy of the line. */
+			char line[160];
+			const char *eol = memchr(s, '\n', (size_t)(end - s));
+			size_t ll = (size_t)((eol ? eol : end) - s);
+			if (ll >= sizeof(line))
+				ll = sizeof(line) - 1;
+			memcpy(line, s, ll);
+			line[ll] = '\0';
+			if (sscanf(line, "%d %llu %llu %lld %llu %llu", &d, &k, &e,
 				   &ttl, &m, &x) == 6 && dbs && d >= 0 &&
 			    d < srv.cfg.databases) {
 				dbs[d].keys += k;
