@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ck_pr.h>
 
@@ -32,9 +33,10 @@ act_actor_t *act_spawn(act_system_t *sys, const act_behaviour_t *beh,
 			       (unsigned)sys->nworkers);
 	if (worker >= sys->nworkers)
 		return NULL;
-	act_actor_t *a = calloc(1, sizeof(*a));
+	act_actor_t *a = aligned_alloc(64, sizeof(*a)); /* see act_internal.h */
 	if (!a)
 		return NULL;
+	memset(a, 0, sizeof(*a));
 	mbox_init(&a->mbox);
 	a->worker = &sys->workers[worker];
 	a->beh = beh;
@@ -152,6 +154,19 @@ void act__free(act_actor_t *a)
 /* Handle one message.  Returns false if the actor was freed. */
 static bool dispatch(act_actor_t *a, act_msg_t *m)
 {
+	/* A requested stop takes effect before the next message, as act.h
+	 * promises: messages still queued ahead of ctl_stop (an actor that
+	 * stops itself usually has some) are freed undelivered below, not
+	 * handed to an actor that has asked to stop.  ctl_stop itself only
+	 * makes sure the actor runs to notice; it is ignored when it comes
+	 * out.  The caller of act_stop holds a handle (or is the actor), so
+	 * dropping the alive reference here cannot free the actor before
+	 * ctl_stop is pushed.  Not before on_start: a stop never overtakes
+	 * the start. */
+	if (!a->stopped && a->started && ck_pr_load_int(&a->stop_requested)) {
+		act__stop_now(a);
+		act_actor_unref(a); /* the alive reference */
+	}
 	if (a->stopped) {
 		if (m->type == ACT__CTL_FREE && (m->flags & ACT__MSGF_EMBEDDED)) {
 			act__free(a);
@@ -184,10 +199,16 @@ static bool dispatch(act_actor_t *a, act_msg_t *m)
 		}
 		return true;
 	}
+	/* After receive() returns, @m is touched only if it was not claimed:
+	 * a claimed message may already belong to another worker. */
+	act_worker_t *w = a->worker;
+	w->handling = m;
+	w->claimed = false;
 	a->beh->receive(a, a->state, m);
-	if (m->flags & ACT__MSGF_CLAIMED)
-		m->flags &= (uint16_t)~ACT__MSGF_CLAIMED;
-	else
+	bool claimed = w->claimed;
+	w->handling = NULL;
+	w->claimed = false;
+	if (!claimed)
 		act_msg_free(m);
 	return true;
 }
@@ -204,6 +225,11 @@ void act__run(act_worker_t *w, act_actor_t *a)
 			goto out; /* cannot happen while scheduled; be safe */
 		if (n == MBOX_BUSY)
 			break;  /* still ours to run: requeue below */
+		/* The next message (pushed from another CPU) is cold: fetch
+		 * it while this one is handled.  Not after the last one: the
+		 * head's link is then the next producer's to write. */
+		if (!(state & MBOX_POPPED_LAST))
+			__builtin_prefetch(a->mbox.head.node.next, 0, 3);
 		if (!dispatch(a, mbox_entry(n, act_msg_t, node))) {
 			i++;
 			goto out; /* freed */

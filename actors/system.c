@@ -152,6 +152,7 @@ void act_system_destroy(act_system_t *sys)
 		act__self_worker = w; /* on_stop and frees run "on" w */
 		for (act__list_t *l = w->actors.next; l != &w->actors; l = l->next)
 			act__stop_now(act__container(l, act_actor_t, link));
+		act__msg_flush(w); /* frees on_stop made "on" w */
 		act__self_worker = NULL;
 	}
 	for (int i = 0; i < sys->nworkers; i++) {

@@ -27,7 +27,7 @@ setup build || exit 1
 run build --suite unit --suite stress --suite e2e
 
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
 	-Db_lundef=false || exit 1
 run build-asan --suite unit --timeout-multiplier 4

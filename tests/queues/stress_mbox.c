@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,15 @@ typedef struct parg {
 
 static uint64_t progress; /* messages consumed, for the watchdog */
 
-static void fail(const char *fmt, unsigned a, unsigned b, unsigned c)
+__attribute__((format(printf, 1, 2)))
+static void fail(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "stress_mbox: FAIL: ");
-	fprintf(stderr, fmt, a, b, c);
+	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	va_end(ap);
 	exit(1);
 }
 
@@ -117,7 +122,7 @@ static void *producer(void *p)
 		if (mbox_push(&r->mb, &mine[i].node)) {
 			uint64_t one = 1;
 			if (write(r->efd, &one, sizeof(one)) != sizeof(one))
-				fail("eventfd write failed (%u %u %u)", 0, 0, 0);
+				fail("eventfd write failed");
 		}
 		random_pause(&a->rng);
 	}
@@ -152,7 +157,7 @@ static void take_token(int efd)
 			return;
 		if (n < 0 && errno == EINTR)
 			continue;
-		fail("eventfd read failed (%u %u %u)", (unsigned)n, 0, 0);
+		fail("eventfd read failed (%zd)", n);
 	}
 }
 
@@ -160,7 +165,7 @@ static void check(round_t *r, unsigned *next, mbox_node_t *n)
 {
 	item_t *it = mbox_entry(n, item_t, node);
 	if (it->producer >= r->nproducers)
-		fail("bad producer %u (of %u)%u", it->producer, r->nproducers, 0);
+		fail("bad producer %u (of %u)", it->producer, r->nproducers);
 	if (it->seq != next[it->producer])
 		fail("producer %u: seq %u, expected %u", it->producer, it->seq,
 		     next[it->producer]);
@@ -181,8 +186,8 @@ static void consume(round_t *r, bool splice)
 			while (!mbox_splice(&local, &r->mb))
 				sched_yield(); /* BUSY */
 			if (mbox_is_empty(&local))
-				fail("token but nothing to splice (%u/%u)%u",
-				     (unsigned)got, (unsigned)want, 0);
+				fail("token but nothing to splice (%u/%u)",
+				     (unsigned)got, (unsigned)want);
 			mbox_node_t *n;
 			while ((n = mbox_pop(&local)) != NULL) {
 				if (n == MBOX_BUSY) {
@@ -202,8 +207,8 @@ static void consume(round_t *r, bool splice)
 				continue;
 			}
 			if (n == NULL)
-				fail("token but empty mailbox (%u/%u)%u",
-				     (unsigned)got, (unsigned)want, 0);
+				fail("token but empty mailbox (%u/%u)",
+				     (unsigned)got, (unsigned)want);
 			check(r, next, n);
 			got++;
 			if (state & MBOX_POPPED_LAST)
@@ -214,12 +219,12 @@ static void consume(round_t *r, bool splice)
 		if (next[p] != r->per_producer)
 			fail("producer %u: %u of %u", p, next[p], r->per_producer);
 	if (!mbox_is_empty(&r->mb) || !mbox_is_empty(&local))
-		fail("left over messages (%u %u %u)", 0, 0, 0);
+		fail("left over messages");
 	/* Every token was taken: no push reported "was empty" twice. */
 	uint64_t v;
 	if (fcntl(r->efd, F_SETFL, O_NONBLOCK) < 0 ||
 	    read(r->efd, &v, sizeof(v)) >= 0)
-		fail("a token too many (%u %u %u)", 0, 0, 0);
+		fail("a token too many");
 }
 
 int main(void)
@@ -244,14 +249,14 @@ int main(void)
 				 sizeof(item_t));
 		r.efd = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC);
 		if (!r.items || r.efd < 0)
-			fail("setup (%u %u %u)", 0, 0, 0);
+			fail("setup");
 		mbox_init(&r.mb);
 		pthread_t th[MAXP];
 		parg_t args[MAXP];
 		for (unsigned p = 0; p < r.nproducers; p++) {
 			args[p] = (parg_t){ &r, p, 0x9e3779b97f4a7c15ull * (p + 1 + rounds) };
 			if (pthread_create(&th[p], NULL, producer, &args[p]) != 0)
-				fail("pthread_create (%u %u %u)", p, 0, 0);
+				fail("pthread_create");
 		}
 		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
 		consume(&r, splice);

@@ -141,9 +141,10 @@ Test(mbox, splice_moves_everything_in_order)
 		mbox_push(&src, &it[i].node);
 	cr_assert(mbox_splice(&dst, &src));
 	cr_assert(mbox_is_empty(&src));
-	cr_assert(mbox_push(&src, &it[0].node) == true,
+	item_t extra;
+	cr_assert(mbox_push(&src, &extra.node) == true,
 		  "a drained source reports was-empty again");
-	cr_assert_eq(mbox_pop(&src), &it[0].node);
+	cr_assert_eq(mbox_pop(&src), &extra.node);
 
 	for (int i = 0; i < 2 * N; i++) {
 		mbox_node_t *n = mbox_pop(&dst);
@@ -153,22 +154,31 @@ Test(mbox, splice_moves_everything_in_order)
 	cr_assert_null(mbox_pop(&dst));
 }
 
-Test(mbox, splice_refuses_a_busy_source)
+Test(mbox, splice_with_a_push_half_done)
 {
 	mbox_t src, dst;
 	item_t a, b;
 	mbox_init(&src);
 	mbox_init(&dst);
-	mbox_push(&src, &a.node);
-	mbox_node_t *old = start_push(&src, &b.node);
+
+	/* The first node is half-pushed: nothing can move yet. */
+	mbox_node_t *old = start_push(&src, &a.node);
 	cr_assert_not(mbox_splice(&dst, &src), "busy: nothing moves");
 	cr_assert(mbox_is_empty(&dst));
-	finish_push(old, &b.node);
+	cr_assert_not(mbox_is_empty(&src));
+	finish_push(old, &a.node);
+
+	/* A linked first node and a half-pushed second: the splice takes
+	 * the whole chain, the unlinked end included, so the destination
+	 * is BUSY until the producer's link store lands there. */
+	old = start_push(&src, &b.node);
 	cr_assert(mbox_splice(&dst, &src));
+	cr_assert(mbox_is_empty(&src));
+	cr_assert_eq(mbox_pop(&dst), MBOX_BUSY);
+	finish_push(old, &b.node);
 	cr_assert_eq(mbox_pop(&dst), &a.node);
 	cr_assert_eq(mbox_pop(&dst), &b.node);
 	cr_assert_null(mbox_pop(&dst));
-	cr_assert(mbox_is_empty(&src));
 }
 
 /* ---- many producers, one consumer ---------------------------------- */

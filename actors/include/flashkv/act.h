@@ -44,6 +44,14 @@
 extern "C" {
 #endif
 
+/* Marks the library's public functions: the shared library is built with
+ * hidden visibility, so only these are exported. */
+#if defined(__GNUC__)
+#define ACT_API __attribute__((visibility("default")))
+#else
+#define ACT_API
+#endif
+
 typedef struct act_system act_system_t; /* opaque */
 typedef struct act_actor act_actor_t;   /* opaque, reference counted */
 typedef struct act_timer act_timer_t;   /* opaque, owned by its actor */
@@ -109,22 +117,22 @@ typedef struct act_config {
 } act_config_t;
 
 /* Defaults: workers from the affinity mask, pinned, batch 100, 20 us spin. */
-void act_config_default(act_config_t *cfg);
+ACT_API void act_config_default(act_config_t *cfg);
 
 /* Create a system; workers are not running yet.  Returns 0 and sets *out,
  * or -EINVAL / -ENOMEM / other -errno. */
-int act_system_create(const act_config_t *cfg, act_system_t **out);
+ACT_API int act_system_create(const act_config_t *cfg, act_system_t **out);
 /* Start the worker threads. */
-int act_system_start(act_system_t *sys);
+ACT_API int act_system_start(act_system_t *sys);
 /* Ask every worker to stop and wait for them.  Shutdown rule: messages still
  * in mailboxes or in flight are freed without being delivered; every live
  * actor gets on_stop on its worker; later sends return -ESRCH. */
-int act_system_shutdown(act_system_t *sys);
+ACT_API int act_system_shutdown(act_system_t *sys);
 /* Free the system; any actor handle still held becomes invalid. */
-void act_system_destroy(act_system_t *sys);
-int act_system_workers(const act_system_t *sys);
+ACT_API void act_system_destroy(act_system_t *sys);
+ACT_API int act_system_workers(const act_system_t *sys);
 /* The CPU worker @i is pinned to, or -1. */
-int act_system_worker_cpu(const act_system_t *sys, int i);
+ACT_API int act_system_worker_cpu(const act_system_t *sys, int i);
 
 /* Counters of one worker, for monitoring (read while it runs: each value
  * is exact at some recent moment, not all at the same moment). */
@@ -138,68 +146,70 @@ typedef struct act_worker_stats {
 } act_worker_stats_t;
 
 /* Fill @out for worker @i.  0, or -EINVAL. */
-int act_system_worker_stats(const act_system_t *sys, int i,
+ACT_API int act_system_worker_stats(const act_system_t *sys, int i,
 			    act_worker_stats_t *out);
 
 /* Spawn an actor on worker @worker (-1: round-robin).  The returned handle
  * holds one reference, owned by the caller (release it with act_actor_unref
  * when no longer needed; the actor keeps running).  NULL on failure. */
-act_actor_t *act_spawn(act_system_t *sys, const act_behaviour_t *behaviour,
+ACT_API act_actor_t *act_spawn(act_system_t *sys, const act_behaviour_t *behaviour,
 		       void *state, int worker);
-act_actor_t *act_actor_ref(act_actor_t *actor);
-void act_actor_unref(act_actor_t *actor);
+ACT_API act_actor_t *act_actor_ref(act_actor_t *actor);
+ACT_API void act_actor_unref(act_actor_t *actor);
 /* Index of the worker the actor is bound to. */
-int act_actor_worker(const act_actor_t *actor);
-act_system_t *act_actor_system(const act_actor_t *actor);
+ACT_API int act_actor_worker(const act_actor_t *actor);
+ACT_API act_system_t *act_actor_system(const act_actor_t *actor);
 
 /* Send @msg to @to.  Always takes ownership of @msg.  Returns 0, or
  * -ESRCH if @to has stopped (the message is freed).  Any thread. */
-int act_send(act_actor_t *to, act_msg_t *msg);
+ACT_API int act_send(act_actor_t *to, act_msg_t *msg);
 
 /* Stop @actor.  The stop takes effect on its worker, after the message being
  * handled (if any): timers and fd watches are cancelled, on_stop runs, and
  * messages not yet delivered are freed undelivered, as are later sends
  * (which return -ESRCH once the stop is visible).  Idempotent.  Any thread;
  * an actor may stop itself.  The handle stays valid until unreferenced. */
-void act_stop(act_actor_t *actor);
+ACT_API void act_stop(act_actor_t *actor);
 
 /* Allocate a message of @size bytes (>= sizeof(act_msg_t)), header
  * initialised with @type, body uninitialised.  NULL on out of memory. */
-act_msg_t *act_msg_new(size_t size, uint32_t type);
+ACT_API act_msg_t *act_msg_new(size_t size, uint32_t type);
 /* Free a message the caller owns.  Any thread. */
-void act_msg_free(act_msg_t *msg);
+ACT_API void act_msg_free(act_msg_t *msg);
 /* Inside receive(): keep the message being handled (see ownership). */
-void act_msg_claim(act_msg_t *msg);
+ACT_API void act_msg_claim(act_msg_t *msg);
 
 /* From inside an actor that just sent a request and expects the answer
  * soon: let its worker busy-poll for up to @within_ns (rather than sleep
  * at once) once it runs out of work, so the answer is picked up without
  * a wake-up.  Costs CPU only while waiting; the configured spin_ns still
  * applies otherwise. */
-void act_expect_message(act_actor_t *self, uint64_t within_ns);
+ACT_API void act_expect_message(act_actor_t *self, uint64_t within_ns);
 
 /* The worker index of the calling thread, or -1 if not a worker. */
-int act_current_worker(void);
+ACT_API int act_current_worker(void);
 /* Monotonic time in nanoseconds, as the timers see it. */
-uint64_t act_now_ns(void);
+ACT_API uint64_t act_now_ns(void);
 
 /* Timers (from inside the actor).  After @delay_ns, then every @period_ns
  * if non-zero, the actor receives an ACT_MSG_TIMER message.  A periodic
  * timer whose message has not been handled yet does not queue another; it
  * counts the missed periods in `expired`.  Returns 0 and sets *out (may be
  * NULL for fire-and-forget one-shots), or -ENOMEM. */
-int act_timer_start(act_actor_t *self, uint64_t delay_ns, uint64_t period_ns,
+ACT_API int act_timer_start(act_actor_t *self, uint64_t delay_ns, uint64_t period_ns,
 		    uint64_t tag, act_timer_t **out);
-/* Cancel; no message is delivered for it afterwards.  The handle dies. */
-void act_timer_cancel(act_actor_t *self, act_timer_t *timer);
+/* Cancel; no message is delivered for it afterwards.  The handle dies, as
+ * does a one-shot timer's once its message has been handled: do not cancel
+ * a one-shot that has fired. */
+ACT_API void act_timer_cancel(act_actor_t *self, act_timer_t *timer);
 
 /* Watch @fd for readiness (edge-triggered: on a message, read or write until
  * EAGAIN).  @events is ACT_FD_READ and/or ACT_FD_WRITE.  The fd stays the
  * caller's; unwatch before closing it.  Returns 0 or -errno. */
-int act_fd_watch(act_actor_t *self, int fd, uint32_t events, uint64_t tag,
+ACT_API int act_fd_watch(act_actor_t *self, int fd, uint32_t events, uint64_t tag,
 		 act_fd_t **out);
-int act_fd_modify(act_actor_t *self, act_fd_t *watch, uint32_t events);
-void act_fd_unwatch(act_actor_t *self, act_fd_t *watch);
+ACT_API int act_fd_modify(act_actor_t *self, act_fd_t *watch, uint32_t events);
+ACT_API void act_fd_unwatch(act_actor_t *self, act_fd_t *watch);
 
 #ifdef __cplusplus
 }
