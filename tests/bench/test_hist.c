@@ -196,8 +196,10 @@ Test(hist, reset_empty_and_clamp)
 	cr_assert_eq(hist_percentile(&h, 99), 0);
 	for (int32_t i = 0; i < h.counts_len; i++)
 		cr_assert_eq(h.counts[i], 0);
-	cr_assert_eq(hist_init(&h, 1000, 0), -EINVAL);
-	cr_assert_eq(hist_init(&h, 1000, 6), -EINVAL);
+	hist_fini(&h);
+	hist_t bad;
+	cr_assert_eq(hist_init(&bad, 1000, 0), -EINVAL);
+	cr_assert_eq(hist_init(&bad, 1000, 6), -EINVAL);
 }
 
 Test(hist, hgrm_text)
