@@ -37,6 +37,7 @@
 static conn_t **worker_conns;          /* [nworkers], each its worker's */
 static char **worker_read_bufs;        /* [nworkers]: shared read buffers */
 static reply_t *worker_scratch;        /* [nworkers]: see conn_scratch */
+static act_actor_t **worker_agents;    /* [nworkers]: see conn_drain_all */
 
 static void conn_on_start(act_actor_t *self, void *state);
 static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg);
@@ -60,6 +61,56 @@ int conn_module_init(void)
 		if (!(worker_read_bufs[w] = malloc(SHARED_READ)))
 			return -ENOMEM;
 	return 0;
+}
+
+/* A small actor per worker that reaches the connections of its worker at
+ * shutdown: the list of a worker's connections is that worker's alone. */
+static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
+{
+	int w = act_actor_worker(self);
+	for (conn_t *c = worker_conns[w]; c && msg->type == MSG_SHUTDOWN;
+	     c = c->next) {
+		act_msg_t *m = act_msg_new(sizeof(*m), MSG_SHUTDOWN);
+		if (m)
+			act_send(c->self, m);
+	}
+	(void)state;
+}
+
+static const act_behaviour_t agent_behaviour = {
+	.name = "conn-agent",
+	.receive = agent_receive,
+};
+
+int conn_module_start(void)
+{
+	worker_agents = calloc((size_t)srv.nworkers, sizeof(*worker_agents));
+	if (!worker_agents)
+		return -ENOMEM;
+	for (int w = 0; w < srv.nworkers; w++)
+		if (!(worker_agents[w] = act_spawn(srv.sys, &agent_behaviour,
+						   NULL, w)))
+			return -ENOMEM;
+	return 0;
+}
+
+void conn_drain_all(void)
+{
+	for (int w = 0; worker_agents && w < srv.nworkers; w++) {
+		act_msg_t *m = act_msg_new(sizeof(*m), MSG_SHUTDOWN);
+		if (m)
+			act_send(worker_agents[w], m);
+	}
+}
+
+/* Before act_system_destroy (handles die with the system). */
+void conn_module_release(void)
+{
+	for (int w = 0; worker_agents && w < srv.nworkers; w++)
+		if (worker_agents[w])
+			act_actor_unref(worker_agents[w]);
+	free(worker_agents);
+	worker_agents = NULL;
 }
 
 /* After the workers have stopped. */
@@ -140,8 +191,9 @@ static void unlink_conn(conn_t *c)
 static void conn_on_stop(act_actor_t *self, void *state)
 {
 	conn_t *c = state;
+	(void)self;
 	if (!c->closed && c->fd >= 0) {
-		act_fd_unwatch(self, c->watch);
+		/* The runtime has already cancelled the watch (act.h). */
 		close(c->fd);
 		ck_pr_dec_int(&srv.connected_clients);
 	}
@@ -252,6 +304,13 @@ static void parse_buffered(conn_t *c)
 		c->qpos += used;
 		if (r == RESP_NEED_MORE)
 			break;
+		if (r == -ENOMEM) {
+			log_warning("Out of memory parsing a command from client "
+				    "id=%llu addr=%s: closing it",
+				    (unsigned long long)c->id, c->peer);
+			c->peer_gone = true;
+			break;
+		}
 		if (r != RESP_OK) {
 			protocol_error(c, r);
 			break;
@@ -434,6 +493,11 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		dispatch_on_replies(c, (rep_batch_t *)msg);
 		conn_kick(c);
 		return;
+	case MSG_SHUTDOWN: /* finish what is in flight, write it, close */
+		c->draining = true;
+		c->closing = true;
+		conn_kick(c);
+		return;
 	case ACT_MSG_TIMER: /* idle check, once a second */
 		if ((uint64_t)server_mstime() - c->last_ms >
 		    (uint64_t)srv.cfg.timeout * 1000 && conn_outstanding(c) == 0) {
@@ -445,20 +509,6 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		return;
 	}
 	(void)self;
-}
-
-/* Server shutdown, on worker @w: every conn finishes what is in flight,
- * writes it, and closes. */
-void conn_drain_worker(int w)
-{
-	conn_t *c = worker_conns[w];
-	while (c) {
-		conn_t *next = c->next;
-		c->draining = true;
-		c->closing = true;
-		conn_kick(c);
-		c = next;
-	}
 }
 
 /* CLIENT LIST lines for the conns of worker @w (or just @only). */

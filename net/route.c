@@ -26,22 +26,12 @@
 #define MAX_PARTS_STACK 64
 
 
-/* Would a write touching the shards marked in @in_set (or the one shard
- * @one when in_set is NULL; no shard at all when @one is -1 too) have to
- * wait for writes of this connection in flight elsewhere? */
-static bool write_must_wait(const conn_t *c, const uint8_t *in_set, int one)
+/* Would a write to shard @s alone have to wait for writes of this
+ * connection in flight on other shards?  (Writes touching several shards
+ * wait for every write in flight: pending_writes_total > 0.) */
+static bool write_must_wait(const conn_t *c, int s)
 {
-	if (c->pending_writes_total == 0)
-		return false;
-	uint32_t mine = 0;
-	if (in_set) {
-		for (int s = 0; s < srv.nshards; s++)
-			if (in_set[s])
-				mine += c->pending_writes[s];
-	} else if (one >= 0) {
-		mine = c->pending_writes[one];
-	}
-	return c->pending_writes_total > mine;
+	return c->pending_writes_total > c->pending_writes[s];
 }
 
 static uint8_t merge_of(const cmd_t *cmd)
@@ -64,7 +54,7 @@ static bool route_single(conn_t *c, const cmd_t *cmd, int s, int argc,
 			 const cmd_arg_t *argv)
 {
 	bool write = cmd->flags & CMD_WRITE;
-	if (write && write_must_wait(c, NULL, s))
+	if (write && write_must_wait(c, s))
 		return false;
 	shard_t *sh = srv.shards[s];
 	if (sh->worker == c->worker && conn_outstanding(c) == 0) {
@@ -134,8 +124,13 @@ static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
 		return false; /* touches every shard: wait for all writes */
 	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)srv.nshards);
 	req->is_write = write;
-	if (req->merge == MERGE_CONCAT || req->merge == MERGE_ANY)
+	if (req->merge == MERGE_CONCAT || req->merge == MERGE_ANY) {
 		req->parts = calloc(srv.nshards, sizeof(reply_t));
+		if (!req->parts) {
+			log_warning("out of memory fanning out a command");
+			abort();
+		}
+	}
 	for (int s = 0; s < srv.nshards; s++)
 		dispatch_to_shard(c, req, s, (uint16_t)s, cmd, argc, argv);
 	return true;
@@ -204,7 +199,9 @@ static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
 	int part_of[SERVER_MAX_SHARDS];
 	split_parts(cmd, argc, shard_of_arg, in_set, part_of);
 	bool write = cmd->flags & CMD_WRITE;
-	if (write && write_must_wait(c, in_set, 0))
+	/* Its part on one shard becomes visible before the others: so no
+	 * write of ours may still be in flight anywhere, its shards included. */
+	if (write && c->pending_writes_total > 0)
 		return false;
 	req_t *req = dispatch_new_req(c, merge_of(cmd), 0);
 	req->is_write = write;
@@ -318,11 +315,13 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (!spans)
 		ok = route_single(c, cmd, first_shard, argc, argv);
 	else if (!strcmp(cmd->name, "msetnx"))
-		ok = msetnx_start(c, cmd, argc, argv, shard_of_arg);
+		ok = c->pending_writes_total > 0
+			? false /* wait for all writes in flight */
+			: msetnx_start(c, cmd, argc, argv, shard_of_arg);
 	else if (keys->last_key < 0)
 		ok = route_split(c, cmd, argc, argv, shard_of_arg);
 	else if (!strcmp(cmd->name, "rename") || !strcmp(cmd->name, "renamenx"))
-		ok = write_must_wait(c, NULL, -1)
+		ok = c->pending_writes_total > 0
 			? false /* wait for all writes in flight */
 			: rename_start(c, cmd, argv, shard_of_arg[1],
 				       shard_of_arg[2]);

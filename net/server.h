@@ -109,7 +109,7 @@ enum {
 	MSG_REPLY_BATCH,    /* shard -> conn: their replies, in order */
 	MSG_ACCEPTED,       /* acceptor -> new conn actor: its socket */
 	MSG_TICK,           /* sweeper -> shard: active expiry cycle */
-	MSG_SHUTDOWN,       /* main -> shard -> its worker's conns: drain */
+	MSG_SHUTDOWN,       /* main -> per-worker agent -> its conns: drain */
 };
 
 /* One command inside a request batch: header, then argc x (u32 len, bytes),
@@ -187,9 +187,11 @@ shard_t *shard_of_worker(int w);
 act_actor_t *acceptor_start(char *err, size_t errlen);
 act_actor_t *sweeper_start(void);
 act_actor_t *conn_spawn(int worker);
-/* On worker @w's thread: make every conn there finish and close. */
-void conn_drain_worker(int w);
-int conn_module_init(void);
+int conn_module_init(void);     /* before the shards and the acceptor */
+int conn_module_start(void);    /* spawns the per-worker agents */
+/* Any thread: every connection finishes what is in flight and closes. */
+void conn_drain_all(void);
+void conn_module_release(void); /* after shutdown, before destroy */
 void conn_module_fini(void);
 
 static inline int server_key_shard(const char *key, size_t len)

@@ -182,9 +182,6 @@ static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case MSG_TICK:
 		tick(sh);
 		break;
-	case MSG_SHUTDOWN:
-		conn_drain_worker(sh->worker);
-		break;
 	}
 	(void)self;
 }

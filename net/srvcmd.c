@@ -276,6 +276,10 @@ static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req = dispatch_new_req(c, MERGE_INFO, (uint16_t)srv.nshards);
 	req->parts = calloc((size_t)srv.nshards, sizeof(reply_t));
+	if (!req->parts) {
+		log_warning("out of memory gathering INFO");
+		abort();
+	}
 	if (argc >= 2) {
 		char *sec = malloc(argv[1].len + 1);
 		if (sec) {
