@@ -99,7 +99,7 @@ Test(config, names_iterate_and_get)
 	cr_assert_str_eq(small, "536");
 	cr_assert_str_eq(get(&c, "PORT"), "6379");
 	cr_assert_str_eq(get(&c, "pin-threads"), "no");
-	cr_assert_str_eq(get(&c, "spin-us"), "10");
+	cr_assert_str_eq(get(&c, "spin-us"), "0");
 }
 
 Test(config, memory_units)
