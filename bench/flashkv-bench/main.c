@@ -27,27 +27,6 @@ static void on_sigint(int sig)
 	atomic_store(&run_interrupted, true);
 }
 
-static run_cfg_t cfg_for(const opt_t *o, int t)
-{
-	run_cfg_t c = {
-		.host = t ? o->cmp_host : o->host,
-		.port = t ? o->cmp_port : o->port,
-		.conns = o->conns,
-		.threads = o->threads,
-		.pipeline = o->pipeline,
-		.rate = o->rate,
-		.duration = o->duration,
-		.warmup = o->warmup,
-		.drain = o->drain,
-		.requests = o->requests,
-		.resp3 = o->resp3,
-		.seed = o->seed,
-		.fixed_cmd = -1,
-		.progress = !o->quiet,
-		.label = t ? o->cmp_label : o->label,
-	};
-	return c;
-}
 
 /* SETs every key of the key space once, in order, so GETs find values. */
 static int fill(const opt_t *o, int t)
@@ -70,7 +49,7 @@ static int fill(const opt_t *o, int t)
 		wl_fini(&w);
 		return rc;
 	}
-	run_cfg_t c = cfg_for(o, t);
+	run_cfg_t c = opt_run_cfg(o, t);
 	c.rate = 0;
 	c.conns = o->conns < 16 ? o->conns : 16;
 	c.threads = 1;
@@ -157,7 +136,7 @@ static int do_runs(const opt_t *o, const wl_t *wl)
 	 * (other load, CPU frequency) hits both alike. */
 	for (int round = 0; round < o->rounds && !rc; round++) {
 		for (int t = 0; t < n && !rc; t++) {
-			run_cfg_t c = cfg_for(o, t);
+			run_cfg_t c = opt_run_cfg(o, t);
 			if (o->rounds > 1 && !o->quiet)
 				fprintf(stderr, "-- round %d/%d: %s\n", round + 1, o->rounds, c.label);
 			rc = run_once(&c, wl, &r[t], err, sizeof(err));

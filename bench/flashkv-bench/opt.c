@@ -435,3 +435,25 @@ int opt_build_workload(const opt_t *o, wl_t *w)
 		fprintf(stderr, "flashkv-bench: the workload has no command\n");
 	return rc;
 }
+
+run_cfg_t opt_run_cfg(const opt_t *o, int t)
+{
+	run_cfg_t c = {
+		.host = t ? o->cmp_host : o->host,
+		.port = t ? o->cmp_port : o->port,
+		.conns = o->conns,
+		.threads = o->threads,
+		.pipeline = o->pipeline,
+		.rate = o->rate,
+		.duration = o->duration,
+		.warmup = o->warmup,
+		.drain = o->drain,
+		.requests = o->requests,
+		.resp3 = o->resp3,
+		.seed = o->seed,
+		.fixed_cmd = -1,
+		.progress = !o->quiet,
+		.label = t ? o->cmp_label : o->label,
+	};
+	return c;
+}

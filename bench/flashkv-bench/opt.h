@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "keys.h"
+#include "run.h"
 #include "wl.h"
 
 typedef struct opt {
@@ -54,5 +55,8 @@ void opt_usage(FILE *f);
 
 /* Builds the workload the options describe.  0 or -errno (printed). */
 int opt_build_workload(const opt_t *o, wl_t *w);
+
+/* The run settings of @o for target @t (0: the server, 1: --compare's). */
+run_cfg_t opt_run_cfg(const opt_t *o, int t);
 
 #endif

@@ -15,25 +15,6 @@
 /* Saturated: it delivered less than 90% of the rate asked for. */
 #define SATURATED 0.9
 
-static run_cfg_t base_cfg(const opt_t *o, int t)
-{
-	run_cfg_t c = {
-		.host = t ? o->cmp_host : o->host,
-		.port = t ? o->cmp_port : o->port,
-		.conns = o->conns,
-		.threads = o->threads,
-		.pipeline = o->pipeline,
-		.duration = o->duration,
-		.warmup = o->warmup,
-		.drain = o->drain,
-		.resp3 = o->resp3,
-		.seed = o->seed,
-		.fixed_cmd = -1,
-		.progress = !o->quiet,
-		.label = t ? o->cmp_label : o->label,
-	};
-	return c;
-}
 
 static int one(const run_cfg_t *c, const wl_t *wl, run_result_t *r,
     char *err, size_t errlen)
@@ -58,7 +39,9 @@ int sweep_run(const opt_t *o, const wl_t *wl, sweep_t *s, char *err, size_t errl
 	double top = o->sweep_max;
 	int rc;
 	for (int t = 0; !top && t < s->ntargets; t++) {
-		run_cfg_t c = base_cfg(o, t);
+		run_cfg_t c = opt_run_cfg(o, t);
+		c.rate = 0; /* closed loop: find the saturation rate */
+		c.requests = 0;
 		c.duration = o->duration < 3 ? o->duration : 3;
 		c.warmup = 0.5;
 		run_result_t r;
@@ -89,8 +72,9 @@ int sweep_run(const opt_t *o, const wl_t *wl, sweep_t *s, char *err, size_t errl
 			if (saturated[t] >= 2)
 				continue;
 			active++;
-			run_cfg_t c = base_cfg(o, t);
+			run_cfg_t c = opt_run_cfg(o, t);
 			c.rate = rate;
+			c.requests = 0;
 			run_result_t r;
 			if ((rc = one(&c, wl, &r, err, errlen))) {
 				run_result_fini(&r);
