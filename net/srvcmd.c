@@ -161,6 +161,33 @@ static const char *const config_help[] = {
 	NULL,
 };
 
+static bool config_wanted(const char *name, int argc, const cmd_arg_t *argv)
+{
+	for (int a = 2; a < argc; a++)
+		if (glob_match(argv[a].ptr, argv[a].len, name, strlen(name), true))
+			return true;
+	return false;
+}
+
+/* CONFIG GET pattern...: name/value pairs, a map in RESP3. */
+static void config_get_reply(reply_t *r, int argc, const cmd_arg_t *argv)
+{
+	size_t n = 0;
+	for (size_t i = 0; config_name_at(i); i++)
+		n += config_wanted(config_name_at(i), argc, argv);
+	reply_map(r, n);
+	for (size_t i = 0; config_name_at(i); i++) {
+		const char *name = config_name_at(i);
+		char val[2048];
+		if (!config_wanted(name, argc, argv))
+			continue;
+		if (config_get_string(&srv.cfg, name, val, sizeof(val)) < 0)
+			val[0] = '\0';
+		reply_bulk_cstr(r, name);
+		reply_bulk_cstr(r, val);
+	}
+}
+
 static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
@@ -174,25 +201,7 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 	} else if (!strcmp(sc->name, "rewrite")) {
 		reply_error(r, "ERR The server is running without a config file");
 	} else if (srvcmd_arg_is(&argv[1], "get") && argc >= 3) {
-		size_t mark = reply_array_begin(r);
-		size_t n = 0;
-		for (size_t i = 0; config_name_at(i); i++) {
-			const char *name = config_name_at(i);
-			bool match = false;
-			for (int a = 2; a < argc && !match; a++)
-				match = glob_match(argv[a].ptr, argv[a].len, name,
-						   strlen(name), true);
-			if (!match)
-				continue;
-			char val[2048];
-			int len = config_get_string(&srv.cfg, name, val, sizeof(val));
-			if (len < 0)
-				continue;
-			reply_bulk_cstr(r, name);
-			reply_bulk_cstr(r, val);
-			n += 2;
-		}
-		reply_array_end(r, mark, n);
+		config_get_reply(r, argc, argv);
 	} else if (srvcmd_arg_is(&argv[1], "set")) {
 		/* Settings are read by every worker: changing them safely needs
 		 * RCU (issue 4).  Report Redis's error for anything else. */

@@ -9,7 +9,9 @@ deterministic in Redis are compared loosely, as the script line says:
 type only (TIME, INFO, RANDOMKEY, CLIENT ID/LIST), as a multiset (KEYS), or
 within a tolerance (TTL/PTTL).
 
-usage: test_diff.py [SUBSTRING...]   (only the scripts whose name matches)
+usage: test_diff.py [--resp3] [SUBSTRING...]
+  --resp3     every script runs after HELLO 3 on both servers
+  SUBSTRING   only the scripts whose name matches
 """
 import os
 import random
@@ -21,6 +23,7 @@ import fkv  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARDS = 4  # more shards than workers: multi-key commands fan out further
+PROTO = 2   # --resp3: 3
 
 
 # ---- script parsing ---------------------------------------------------------
@@ -369,6 +372,8 @@ def run_script(port, sc):
     try:
         if c.cmd("FLUSHALL") != b"+OK\r\n":
             return res, "FLUSHALL failed"
+        if PROTO == 3 and not c.cmd("HELLO", "3").startswith(b"%"):
+            return res, "HELLO 3 failed"
         ops = sc["ops"]
         if sc["pipeline"]:
             c.send(b"".join(op.data for op in ops))
@@ -430,6 +435,10 @@ def compare(sc, redis_res, fkv_res):
 
 
 def main():
+    global PROTO
+    if "--resp3" in sys.argv:
+        sys.argv.remove("--resp3")
+        PROTO = 3
     tap = fkv.Tap()
     scripts = load_file(os.path.join(HERE, "diff_cases.txt")) + gen_scripts()
     scripts.append({"name": "QUIT", "pipeline": False, "special": "quit",
