@@ -65,9 +65,36 @@ int conn_module_init(void)
 
 /* A small actor per worker that reaches the connections of its worker at
  * shutdown: the list of a worker's connections is that worker's alone. */
+/* Answer a CLIENT LIST part: this worker's lines, as a reply batch. */
+static void agent_list(int w, const list_msg_t *lm)
+{
+	reply_t *text = conn_scratch(w, 2);
+	conn_list_fill(w, text, NULL);
+	size_t len = text->len;
+	rep_batch_t *m = (rep_batch_t *)act_msg_new(
+		sizeof(*m) + sizeof(rep_entry_t) + server_pad8(len),
+		MSG_REPLY_BATCH);
+	if (!m) {
+		log_warning("out of memory answering CLIENT LIST");
+		abort(); /* the asking conn would wait forever */
+	}
+	m->conn = lm->conn;
+	m->n = 1;
+	m->len = (uint32_t)(sizeof(rep_entry_t) + server_pad8(len));
+	rep_entry_t *e = (rep_entry_t *)m->data;
+	*e = (rep_entry_t){ .seq = lm->seq, .part = lm->part, .len = (uint32_t)len };
+	if (len)
+		memcpy(e + 1, text->buf, len);
+	act_send(lm->reply_to, &m->hdr);
+}
+
 static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	int w = act_actor_worker(self);
+	if (msg->type == MSG_CLIENT_LIST) {
+		agent_list(w, (const list_msg_t *)msg);
+		return;
+	}
 	for (conn_t *c = worker_conns[w]; c && msg->type == MSG_SHUTDOWN;
 	     c = c->next) {
 		act_msg_t *m = act_msg_new(sizeof(*m), MSG_SHUTDOWN);
@@ -75,6 +102,39 @@ static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
 			act_send(c->self, m);
 	}
 	(void)state;
+}
+
+void conn_list_all(conn_t *c)
+{
+	req_t *req = dispatch_new_req(c, MERGE_CLIENTS, (uint16_t)srv.nworkers);
+	req->parts = calloc((size_t)srv.nworkers, sizeof(reply_t));
+	if (!req->parts) {
+		log_warning("out of memory gathering CLIENT LIST");
+		abort();
+	}
+	for (int w = 0; w < srv.nworkers; w++) {
+		if (w == c->worker) {
+			reply_t *text = conn_scratch(w, 2);
+			conn_list_fill(w, text, NULL);
+			rep_entry_t e = { .seq = req->seq, .part = (uint16_t)w,
+					  .len = (uint32_t)text->len };
+			merge_part(c, req, &e, text->buf ? text->buf : "");
+			continue;
+		}
+		list_msg_t *m = (list_msg_t *)act_msg_new(sizeof(*m),
+							  MSG_CLIENT_LIST);
+		if (!m) {
+			log_warning("out of memory gathering CLIENT LIST");
+			abort();
+		}
+		m->reply_to = c->self;
+		m->conn = c;
+		m->seq = req->seq;
+		m->part = (uint16_t)w;
+		act_send(worker_agents[w], &m->hdr);
+	}
+	if (req->done) /* one worker: answered already */
+		dispatch_finish_now(c, req);
 }
 
 static const act_behaviour_t agent_behaviour = {

@@ -27,6 +27,7 @@ enum merge_kind {
 	MERGE_RENAME,    /* a cross-shard RENAME's steps (rename.c) */
 	MERGE_SCAN,      /* one shard's SCAN page, cursor made global */
 	MERGE_MSETNX,    /* a cross-shard MSETNX's two steps (msetnx.c) */
+	MERGE_CLIENTS,   /* CLIENT LIST: every worker's lines, concatenated */
 };
 
 /* One request (command) of a connection, waiting for its reply. */
@@ -107,6 +108,9 @@ size_t conn_unsent(const conn_t *c);
  * (copied) before the next call on that worker. */
 reply_t *conn_scratch(int worker, int proto);
 void conn_list_fill(int worker, reply_t *r, const conn_t *only);
+/* CLIENT LIST: a request whose parts are every worker's list, gathered
+ * through the per-worker agents (MERGE_CLIENTS). */
+void conn_list_all(conn_t *c);
 
 /* dispatch.c */
 void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv);

@@ -161,6 +161,15 @@ static void finish(conn_t *c, req_t *req)
 	case MERGE_INFO:
 		info_build(c, req);
 		break;
+	case MERGE_CLIENTS: {
+		reply_t all;
+		reply_init(&all, 2);
+		for (unsigned i = 0; i < req->nparts; i++)
+			reply_raw(&all, req->parts[i].buf, req->parts[i].len);
+		reply_verbatim(&req->buf, all.buf ? all.buf : "", all.len, "txt");
+		reply_free(&all);
+		break;
+	}
 	}
 	req->done = true;
 }

@@ -110,6 +110,7 @@ enum {
 	MSG_ACCEPTED,       /* acceptor -> new conn actor: its socket */
 	MSG_TICK,           /* sweeper -> shard: active expiry cycle */
 	MSG_SHUTDOWN,       /* main -> per-worker agent -> its conns: drain */
+	MSG_CLIENT_LIST,    /* conn -> per-worker agent: list your conns */
 };
 
 /* One command inside a request batch: header, then argc x (u32 len, bytes),
@@ -148,6 +149,14 @@ typedef struct rep_batch {
 	uint32_t len;
 	char data[];            /* rep_entry_t + bytes... */
 } rep_batch_t;
+
+typedef struct list_msg {
+	act_msg_t hdr;
+	act_actor_t *reply_to;
+	void *conn;
+	uint32_t seq;
+	uint16_t part;
+} list_msg_t;
 
 typedef struct accepted_msg {
 	act_msg_t hdr;

@@ -267,15 +267,17 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		}
 	} else if (srvcmd_arg_is(&argv[1], "setinfo") && argc == 4) {
 		reply_ok(r);
-	} else if (srvcmd_arg_is(&argv[1], "info") || srvcmd_arg_is(&argv[1], "list")) {
+	} else if (srvcmd_arg_is(&argv[1], "info")) {
 		reply_t text;
 		reply_init(&text, 2);
-		if (srvcmd_arg_is(&argv[1], "info"))
-			conn_list_fill(c->worker, &text, c);
-		else
-			conn_list_fill(c->worker, &text, NULL);
+		conn_list_fill(c->worker, &text, c);
 		reply_verbatim(r, text.buf ? text.buf : "", text.len, "txt");
 		reply_free(&text);
+	} else {
+		/* LIST: every worker lists its own connections. */
+		dispatch_finish_now(c, req);
+		conn_list_all(c);
+		return;
 	}
 	dispatch_finish_now(c, req);
 }
