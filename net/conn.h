@@ -38,6 +38,7 @@ typedef struct req {
 	bool done;
 	bool failed;           /* MERGE_OK/SUM: an error reply is in buf */
 	bool is_write;         /* its parts count in pending_writes */
+	bool silent;           /* CLIENT REPLY OFF/SKIP: drop the reply */
 	uint32_t seq;
 	long long acc;         /* MERGE_SUM; MERGE_SCAN: the shard */
 	uint16_t nparts;
@@ -68,6 +69,10 @@ typedef struct conn {
 	int db;
 	int proto;                /* 2 or 3 */
 	bool authed;              /* requirepass satisfied (or none set) */
+	bool reply_off;           /* CLIENT REPLY OFF */
+	int reply_skip;           /* CLIENT REPLY SKIP: commands to silence */
+	bool reply_force;         /* CLIENT REPLY ON: answer even if it was off */
+	bool stalled_silent;
 
 	char *qbuf;               /* bytes read, not yet parsed */
 	size_t qlen, qcap, qpos;

@@ -55,6 +55,7 @@ req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts)
 	req_t *req = &c->ring[c->tail & c->ring_mask];
 	req->seq = c->tail++;
 	req->is_write = false;
+	req->silent = false;
 	if (!req->buf.buf)
 		reply_init(&req->buf, c->proto);
 	req->buf.proto = c->proto;
@@ -84,7 +85,8 @@ static void drain_head(conn_t *c)
 		req_t *req = &c->ring[c->head & c->ring_mask];
 		if (!req->done)
 			return;
-		reply_raw(&c->out, req->buf.buf, req->buf.len);
+		if (!req->silent)
+			reply_raw(&c->out, req->buf.buf, req->buf.len);
 		c->reply_avg = c->reply_avg - c->reply_avg / 8 +
 			       (uint32_t)(req->buf.len < (1u << 28) ? req->buf.len
 								    : 1u << 28) / 8;

@@ -354,17 +354,44 @@ static void stall(conn_t *c, int argc, const cmd_arg_t *argv)
 	dispatch_flush(c); /* the writes we wait for must be on their way */
 }
 
+/* Route, dropping the reply when CLIENT REPLY says so: a reply written
+ * straight to the output is cut off again; one that waits in the ring is
+ * marked and skipped when its turn comes.  false: it must wait. */
+static bool route_maybe_silent(conn_t *c, int argc, const cmd_arg_t *argv,
+			       bool silent)
+{
+	size_t out_len = c->out.len;
+	uint32_t tail = c->tail;
+	c->reply_force = false;
+	if (!route(c, argc, argv))
+		return false;
+	if (!silent || c->reply_force)
+		return true;
+	if (c->tail != tail)
+		c->ring[(c->tail - 1) & c->ring_mask].silent = true;
+	else if (c->out.len >= out_len)
+		c->out.len = out_len;
+	return true;
+}
+
 void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	worker_stats_t *ws = &srv.wstats[c->worker];
 	ck_pr_store_64(&ws->commands, ws->commands + 1);
-	if (!route(c, argc, argv))
+	bool silent = c->reply_off || c->reply_skip > 0;
+	if (c->reply_skip > 0)
+		c->reply_skip--;
+	if (!route_maybe_silent(c, argc, argv, silent)) {
 		stall(c, argc, argv);
+		c->stalled_silent = silent;
+	}
 }
 
 bool dispatch_retry_stalled(conn_t *c)
 {
-	if (!c->stalled_argv || !route(c, c->stalled_argc, c->stalled_argv))
+	if (!c->stalled_argv ||
+	    !route_maybe_silent(c, c->stalled_argc, c->stalled_argv,
+				c->stalled_silent))
 		return false;
 	free(c->stalled_argv);
 	free(c->stalled_bytes);

@@ -216,8 +216,40 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 
 static const subcmd_t client_subs[] = {
 	{ "id", 2 }, { "getname", 2 }, { "setname", 3 }, { "setinfo", 4 },
-	{ "list", -2 }, { "info", 2 }, { "help", 2 }, { NULL, 0 },
+	{ "list", -2 }, { "info", 2 }, { "reply", 3 }, { "no-evict", 3 },
+	{ "no-touch", 3 }, { "help", 2 }, { NULL, 0 },
 };
+
+/* ON / OFF argument; writes Redis's syntax error otherwise. */
+static bool on_off(reply_t *r, const cmd_arg_t *a, bool *on)
+{
+	if (srvcmd_arg_is(a, "on"))
+		*on = true;
+	else if (srvcmd_arg_is(a, "off"))
+		*on = false;
+	else {
+		reply_error(r, ERR_SYNTAX);
+		return false;
+	}
+	return true;
+}
+
+static void client_reply(conn_t *c, reply_t *r, const cmd_arg_t *mode)
+{
+	if (srvcmd_arg_is(mode, "on")) {
+		c->reply_off = false;
+		c->reply_skip = 0;
+		c->reply_force = true; /* answered even after OFF */
+		reply_ok(r);
+	} else if (srvcmd_arg_is(mode, "off")) {
+		c->reply_off = true; /* no reply, this one included */
+	} else if (srvcmd_arg_is(mode, "skip")) {
+		if (!c->reply_off)
+			c->reply_skip = 1; /* no reply now, nor for the next */
+	} else {
+		reply_error(r, ERR_SYNTAX);
+	}
+}
 
 static const char *const client_help[] = {
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -267,6 +299,13 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		}
 	} else if (srvcmd_arg_is(&argv[1], "setinfo") && argc == 4) {
 		reply_ok(r);
+	} else if (!strcmp(sc->name, "reply")) {
+		client_reply(c, r, &argv[2]);
+	} else if (!strcmp(sc->name, "no-evict") || !strcmp(sc->name, "no-touch")) {
+		/* No eviction here, and idle times are per key: accepted. */
+		bool on;
+		if (on_off(r, &argv[2], &on))
+			reply_ok(r);
 	} else if (srvcmd_arg_is(&argv[1], "info")) {
 		reply_t text;
 		reply_init(&text, 2);
@@ -283,6 +322,27 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 }
 
 /* requirepass check; Redis compares in constant time, and so do we. */
+/* RESET: the connection as new (db 0, RESP2, no name, replies on,
+ * authenticated only if no password is required). */
+static void sc_reset(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	c->db = 0;
+	c->proto = 2;
+	c->out.proto = 2;
+	c->name[0] = '\0';
+	c->reply_off = false;
+	c->reply_skip = 0;
+	c->reply_force = true;
+	c->authed = srv.cfg.requirepass[0] == '\0';
+	c->limits.auth_required = !c->authed;
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	r->proto = 2;
+	reply_simple(r, "RESET", 5);
+	dispatch_finish_now(c, req);
+	(void)argc, (void)argv;
+}
+
 static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req = dispatch_new_req(c, MERGE_INFO, (uint16_t)srv.nshards);
@@ -326,13 +386,15 @@ static const cmd_t table[] = {
 	ROW("hello", srvcmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
 		CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
 	ROW("info", sc_info, -1, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_DANGEROUS),
+	ROW("reset", sc_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
+		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
 	ROW("auth", srvcmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
 		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
 };
 
 static const srvcmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, srvcmd_command, sc_config,
-	sc_client, srvcmd_hello, sc_info, srvcmd_auth,
+	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)
