@@ -65,17 +65,17 @@ int conn_module_init(void)
 
 /* A small actor per worker that reaches the connections of its worker at
  * shutdown: the list of a worker's connections is that worker's alone. */
-/* Answer a CLIENT LIST part: this worker's lines, as a reply batch. */
-static void agent_list(int w, const list_msg_t *lm)
+/* Answer a CLIENT LIST part: this worker's lines. */
+static void agent_list(int w, const list_msg_t *lm);
+
+/* Send a request part's answer (@bytes) back to the asking connection. */
+static void agent_answer(const list_msg_t *lm, const char *bytes, size_t len)
 {
-	reply_t *text = conn_scratch(w, 2);
-	conn_list_fill(w, text, NULL);
-	size_t len = text->len;
 	rep_batch_t *m = (rep_batch_t *)act_msg_new(
 		sizeof(*m) + sizeof(rep_entry_t) + server_pad8(len),
 		MSG_REPLY_BATCH);
 	if (!m) {
-		log_warning("out of memory answering CLIENT LIST");
+		log_warning("out of memory answering a CLIENT command");
 		abort(); /* the asking conn would wait forever */
 	}
 	m->conn = lm->conn;
@@ -84,8 +84,47 @@ static void agent_list(int w, const list_msg_t *lm)
 	rep_entry_t *e = (rep_entry_t *)m->data;
 	*e = (rep_entry_t){ .seq = lm->seq, .part = lm->part, .len = (uint32_t)len };
 	if (len)
-		memcpy(e + 1, text->buf, len);
+		memcpy(e + 1, bytes, len);
 	act_send(lm->reply_to, &m->hdr);
+}
+
+static void agent_list(int w, const list_msg_t *lm)
+{
+	reply_t *text = conn_scratch(w, 2);
+	conn_list_fill(w, text, NULL);
+	agent_answer(lm, text->buf ? text->buf : "", text->len);
+}
+
+static bool kill_matches(const conn_t *c, const kill_msg_t *k)
+{
+	if (k->none || c->closed || c->closing || c->peer_gone)
+		return false;
+	if (k->skipme && c->id == k->caller)
+		return false;
+	if (k->id && c->id != k->id)
+		return false;
+	if (k->addr[0] && strcmp(k->addr, c->peer))
+		return false;
+	if (k->laddr[0] && strcmp(k->laddr, c->local))
+		return false;
+	return true;
+}
+
+static void agent_kill(int w, const kill_msg_t *k)
+{
+	long long killed = 0;
+	for (conn_t *c = worker_conns[w]; c; c = c->next) {
+		if (!kill_matches(c, k))
+			continue;
+		act_msg_t *m = act_msg_new(sizeof(*m), MSG_KILL);
+		if (m) {
+			act_send(c->self, m);
+			killed++;
+		}
+	}
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), ":%lld\r\n", killed);
+	agent_answer(&k->req, buf, (size_t)n);
 }
 
 static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
@@ -93,6 +132,10 @@ static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	int w = act_actor_worker(self);
 	if (msg->type == MSG_CLIENT_LIST) {
 		agent_list(w, (const list_msg_t *)msg);
+		return;
+	}
+	if (msg->type == MSG_CLIENT_KILL) {
+		agent_kill(w, (const kill_msg_t *)msg);
 		return;
 	}
 	for (conn_t *c = worker_conns[w]; c && msg->type == MSG_SHUTDOWN;
@@ -135,6 +178,28 @@ void conn_list_all(conn_t *c)
 	}
 	if (req->done) /* one worker: answered already */
 		dispatch_finish_now(c, req);
+}
+
+void conn_kill_all(conn_t *c, const kill_msg_t *filter, uint8_t merge)
+{
+	req_t *req = dispatch_new_req(c, merge, (uint16_t)srv.nworkers);
+	for (int w = 0; w < srv.nworkers; w++) {
+		kill_msg_t *m = (kill_msg_t *)act_msg_new(sizeof(*m),
+							  MSG_CLIENT_KILL);
+		if (!m) {
+			log_warning("out of memory sending CLIENT KILL");
+			abort();
+		}
+		memcpy((char *)m + sizeof(act_msg_t),
+		       (const char *)filter + sizeof(act_msg_t),
+		       sizeof(*m) - sizeof(act_msg_t));
+		m->req.reply_to = c->self;
+		m->req.conn = c;
+		m->req.seq = req->seq;
+		m->req.part = (uint16_t)w;
+		m->caller = c->id;
+		act_send(worker_agents[w], &m->req.hdr);
+	}
 }
 
 static const act_behaviour_t agent_behaviour = {
@@ -551,6 +616,10 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		return;
 	case MSG_REPLY_BATCH:
 		dispatch_on_replies(c, (rep_batch_t *)msg);
+		conn_kick(c);
+		return;
+	case MSG_KILL: /* CLIENT KILL: close after what is in flight */
+		c->closing = true;
 		conn_kick(c);
 		return;
 	case MSG_SHUTDOWN: /* finish what is in flight, write it, close */

@@ -28,6 +28,7 @@ enum merge_kind {
 	MERGE_SCAN,      /* one shard's SCAN page, cursor made global */
 	MERGE_MSETNX,    /* a cross-shard MSETNX's two steps (msetnx.c) */
 	MERGE_CLIENTS,   /* CLIENT LIST: every worker's lines, concatenated */
+	MERGE_KILL_OLD,  /* CLIENT KILL addr: +OK if any was killed */
 };
 
 /* One request (command) of a connection, waiting for its reply. */
@@ -116,6 +117,10 @@ void conn_list_fill(int worker, reply_t *r, const conn_t *only);
 /* CLIENT LIST: a request whose parts are every worker's list, gathered
  * through the per-worker agents (MERGE_CLIENTS). */
 void conn_list_all(conn_t *c);
+/* CLIENT KILL: every worker's agent closes its matching connections; the
+ * reply sums them (@merge MERGE_SUM), or is +OK / "No such client"
+ * (MERGE_KILL_OLD).  @filter's request fields are filled here. */
+void conn_kill_all(conn_t *c, const kill_msg_t *filter, uint8_t merge);
 
 /* dispatch.c */
 void dispatch_command(conn_t *c, int argc, const cmd_arg_t *argv);

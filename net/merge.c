@@ -145,6 +145,12 @@ static void finish(conn_t *c, req_t *req)
 		if (!req->failed)
 			reply_int(&req->buf, req->acc);
 		break;
+	case MERGE_KILL_OLD:
+		if (req->acc > 0)
+			reply_ok(&req->buf);
+		else
+			reply_error(&req->buf, "ERR No such client");
+		break;
 	case MERGE_OK:
 		if (!req->failed)
 			reply_ok(&req->buf);
@@ -196,10 +202,11 @@ void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 		reply_raw(&req->buf, bytes, e->len);
 		break;
 	case MERGE_SUM:
+	case MERGE_KILL_OLD:
 	case MERGE_OK:
 		if (is_err)
 			keep_error(req, bytes, e->len);
-		else if (req->merge == MERGE_SUM)
+		else if (req->merge != MERGE_OK)
 			req->acc += parse_int_line(bytes, e->len);
 		break;
 	default:

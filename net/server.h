@@ -111,6 +111,8 @@ enum {
 	MSG_TICK,           /* sweeper -> shard: active expiry cycle */
 	MSG_SHUTDOWN,       /* main -> per-worker agent -> its conns: drain */
 	MSG_CLIENT_LIST,    /* conn -> per-worker agent: list your conns */
+	MSG_CLIENT_KILL,    /* conn -> per-worker agent: close matching conns */
+	MSG_KILL,           /* agent -> conn: close (after what is in flight) */
 };
 
 /* One command inside a request batch: header, then argc x (u32 len, bytes),
@@ -157,6 +159,17 @@ typedef struct list_msg {
 	uint32_t seq;
 	uint16_t part;
 } list_msg_t;
+
+/* CLIENT KILL's filters; the agent answers ":<killed>" like a shard. */
+typedef struct kill_msg {
+	list_msg_t req;         /* reply_to, conn, seq, part */
+	uint64_t caller;        /* id of the asking connection */
+	uint64_t id;            /* 0: any */
+	bool skipme;
+	bool none;              /* a USER/TYPE filter nothing matches */
+	char addr[64];          /* "" : any */
+	char laddr[64];
+} kill_msg_t;
 
 typedef struct accepted_msg {
 	act_msg_t hdr;

@@ -217,6 +217,7 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 static const subcmd_t client_subs[] = {
 	{ "id", 2 }, { "getname", 2 }, { "setname", 3 }, { "setinfo", 4 },
 	{ "list", -2 }, { "info", 2 }, { "reply", 3 }, { "no-evict", 3 },
+	{ "kill", -3 },
 	{ "no-touch", 3 }, { "help", 2 }, { NULL, 0 },
 };
 
@@ -230,6 +231,80 @@ static bool on_off(reply_t *r, const cmd_arg_t *a, bool *on)
 	else {
 		reply_error(r, ERR_SYNTAX);
 		return false;
+	}
+	return true;
+}
+
+static bool copy_addr(char *dst, size_t cap, const cmd_arg_t *a)
+{
+	if (a->len >= cap)
+		return false;
+	memcpy(dst, a->ptr, a->len);
+	dst[a->len] = '\0';
+	return true;
+}
+
+/* CLIENT KILL addr | CLIENT KILL <filter value> ...: parse as Redis 7.0;
+ * false with the error in @r, or the filter and the reply's kind. */
+static bool client_kill_parse(reply_t *r, int argc, const cmd_arg_t *argv,
+			      kill_msg_t *k, uint8_t *merge)
+{
+	memset(k, 0, sizeof(*k));
+	if (argc == 3) { /* the old form: one address, no skipme */
+		*merge = MERGE_KILL_OLD;
+		if (!copy_addr(k->addr, sizeof(k->addr), &argv[2]))
+			k->none = true;
+		return true;
+	}
+	*merge = MERGE_SUM;
+	k->skipme = true;
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			reply_error(r, ERR_SYNTAX);
+			return false;
+		}
+		const cmd_arg_t *v = &argv[i + 1];
+		long long id;
+		if (srvcmd_arg_is(&argv[i], "id")) {
+			if (!srvcmd_parse_ll(v, &id) || id <= 0) {
+				reply_error(r, "ERR client-id should be greater than 0");
+				return false;
+			}
+			k->id = (uint64_t)id;
+		} else if (srvcmd_arg_is(&argv[i], "addr")) {
+			if (!copy_addr(k->addr, sizeof(k->addr), v))
+				k->none = true;
+		} else if (srvcmd_arg_is(&argv[i], "laddr")) {
+			if (!copy_addr(k->laddr, sizeof(k->laddr), v))
+				k->none = true;
+		} else if (srvcmd_arg_is(&argv[i], "user")) {
+			if (!srvcmd_arg_is(v, "default")) { /* the only user */
+				reply_errorf(r, "ERR No such user '%.*s'",
+					     (int)v->len, v->ptr);
+				return false;
+			}
+		} else if (srvcmd_arg_is(&argv[i], "type")) {
+			if (srvcmd_arg_is(v, "master") || srvcmd_arg_is(v, "slave") ||
+			    srvcmd_arg_is(v, "replica") || srvcmd_arg_is(v, "pubsub"))
+				k->none = true;
+			else if (!srvcmd_arg_is(v, "normal")) {
+				reply_errorf(r, "ERR Unknown client type '%.*s'",
+					     (int)v->len, v->ptr);
+				return false;
+			}
+		} else if (srvcmd_arg_is(&argv[i], "skipme")) {
+			if (srvcmd_arg_is(v, "yes"))
+				k->skipme = true;
+			else if (srvcmd_arg_is(v, "no"))
+				k->skipme = false;
+			else {
+				reply_error(r, ERR_SYNTAX);
+				return false;
+			}
+		} else {
+			reply_error(r, ERR_SYNTAX);
+			return false;
+		}
 	}
 	return true;
 }
@@ -299,6 +374,14 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		}
 	} else if (srvcmd_arg_is(&argv[1], "setinfo") && argc == 4) {
 		reply_ok(r);
+	} else if (!strcmp(sc->name, "kill")) {
+		kill_msg_t k;
+		uint8_t merge;
+		if (client_kill_parse(r, argc, argv, &k, &merge)) {
+			dispatch_finish_now(c, req); /* nothing written */
+			conn_kill_all(c, &k, merge);
+			return;
+		}
 	} else if (!strcmp(sc->name, "reply")) {
 		client_reply(c, r, &argv[2]);
 	} else if (!strcmp(sc->name, "no-evict") || !strcmp(sc->name, "no-touch")) {
