@@ -49,12 +49,22 @@ typedef struct db_sum {
 	int avg_ttl_n;
 } db_sum_t;
 
+/* Is @word one of the space-separated words of @list (" a b ")? */
+static bool listed(const char *list, const char *word)
+{
+	char key[64];
+	snprintf(key, sizeof(key), " %s ", word);
+	return strstr(list, key) != NULL;
+}
+
+/* @sec: the section arguments as " a b " (NULL: none given). */
 static bool want(const char *sec, const char *name, bool in_default)
 {
-	if (!sec || !strcmp(sec, "default"))
+	if (!sec)
 		return in_default;
-	return !strcmp(sec, "all") || !strcmp(sec, "everything") ||
-	       !strcmp(sec, name);
+	if (listed(sec, "all") || listed(sec, "everything") || listed(sec, name))
+		return true;
+	return in_default && listed(sec, "default");
 }
 
 static void add(reply_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -435,11 +435,20 @@ static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
 		abort();
 	}
 	if (argc >= 2) {
-		char *sec = malloc(argv[1].len + 1);
+		/* The section names, lowercased, as " a b c " for info.c. */
+		size_t len = 2;
+		for (int i = 1; i < argc; i++)
+			len += argv[i].len + 1;
+		char *sec = malloc(len);
 		if (sec) {
-			for (size_t i = 0; i < argv[1].len; i++)
-				sec[i] = (char)tolower((unsigned char)argv[1].ptr[i]);
-			sec[argv[1].len] = '\0';
+			char *p = sec;
+			*p++ = ' ';
+			for (int i = 1; i < argc; i++) {
+				for (size_t k = 0; k < argv[i].len; k++)
+					*p++ = (char)tolower((unsigned char)argv[i].ptr[k]);
+				*p++ = ' ';
+			}
+			*p = '\0';
 		}
 		req->extra = sec;
 	}
