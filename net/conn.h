@@ -108,6 +108,7 @@ typedef struct conn {
 } conn_t;
 
 /* conn.c */
+conn_t *conn_first(int worker);     /* the worker's connection list */
 void conn_kick(conn_t *c);          /* parse, dispatch and write what we can */
 size_t conn_unsent(const conn_t *c);
 /* The worker's scratch reply buffer, emptied: for a reply that is used
