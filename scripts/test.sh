@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the dependencies, builds FlashKV three ways and runs every test:
 #   build       release build: unit, stress and end-to-end suites
-#   build-asan  AddressSanitizer + UBSan (halt_on_error): unit suite
+#   build-asan  AddressSanitizer + UBSan (halt_on_error): unit suite, and
+#               the end-to-end tests that do not measure time or memory
 #   build-tsan  ThreadSanitizer: the multi-threaded stress programs
 # and prints one summary line "N passed, N failed" for the whole run.
 set -u
@@ -30,7 +31,8 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
 	-Db_lundef=false || exit 1
-run build-asan --suite unit --timeout-multiplier 4
+run build-asan --suite unit --suite e2e --no-suite timing \
+	--timeout-multiplier 4
 
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp"
 setup build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized \

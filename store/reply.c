@@ -63,6 +63,8 @@ int reply_reserve(reply_t *r, size_t n)
 
 void reply_raw(reply_t *r, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL then (an empty buffer never allocated) */
     if (reply_reserve(r, n) != 0)
         return;
     memcpy(r->buf + r->len, p, n);
