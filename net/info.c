@@ -19,8 +19,7 @@
 
 #include "conn.h"
 
-/* One line per database that has keys: "db keys expires avg_ttl memory",
- * then a last line "expired cycles". */
+/* One line per database: "db keys expires avg_ttl memory expired". */
 static void shard_info_proc(cmd_ctx_t *ctx)
 {
 	char buf[128];

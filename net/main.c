@@ -209,7 +209,6 @@ int main(int argc, char **argv)
 		;
 	log_warning("Received %s scheduling shutdown...",
 		    sig == SIGINT ? "SIGINT" : "SIGTERM");
-	ck_pr_store_int(&srv.shutting_down, 1);
 	act_stop(srv.acceptor); /* closes the listening sockets */
 	drain_clients();
 	stop_everything();

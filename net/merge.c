@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "num.h"
 #include "resp_reply.h"
 
 void merge_free(req_t *req)
@@ -28,19 +29,14 @@ void merge_free(req_t *req)
 	req->nkeys = 0;
 }
 
+/* The number of ":123\r\n" or "*12\r\n" (a shard wrote it: well formed). */
 static long long parse_int_line(const char *p, size_t len)
 {
-	/* ":123\r\n" or "*12\r\n": the shards wrote it, so it is well formed. */
+	const char *cr = memchr(p, '\r', len);
 	long long v = 0;
-	bool neg = false;
-	size_t i = 1;
-	if (i < len && p[i] == '-') {
-		neg = true;
-		i++;
-	}
-	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
-		v = v * 10 + (p[i] - '0');
-	return neg ? -v : v;
+	if (!cr || !num_parse_ll(p + 1, (size_t)(cr - p - 1), &v))
+		return 0;
+	return v;
 }
 
 /* Offset of the first element of an array reply (after "*N\r\n"). */

@@ -21,6 +21,7 @@
 #include <ck_pr.h>
 
 #include "conn.h"
+#include "errors.h"
 #include "log.h"
 
 #define MAX_PARTS_STACK 64
@@ -287,8 +288,7 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (keys->last_key < 0 && step > 1 && (argc - keys->first_key) % step) {
 		/* MSET k v k: Redis checks the pairs as an arity error. */
 		reply_t *r = dispatch_reply_now(c, &req);
-		reply_errorf(r, "ERR wrong number of arguments for '%s' command",
-			     cmd->name);
+		reply_errorf(r, ERRF_ARITY, cmd->name);
 		dispatch_finish_now(c, req);
 		return true;
 	}

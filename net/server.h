@@ -57,7 +57,6 @@ typedef struct server {
 	uint64_t start_mono_ns;
 	uint64_t start_ticks;
 	char run_id[41];
-	int executable_argc;
 	char executable[1024];
 	char config_file[1024];
 
@@ -66,7 +65,6 @@ typedef struct server {
 	uint64_t total_connections;
 	uint64_t rejected_connections;
 	uint64_t next_client_id;
-	int shutting_down;
 } server_t;
 
 extern server_t srv;
@@ -192,8 +190,6 @@ struct shard {
 	ks_t **dbs;            /* [cfg.databases] */
 	int ndbs;
 	reply_t scratch;       /* replies of one batch, before packing */
-	uint64_t expired_total;
-	uint64_t cycles;
 };
 
 int shard_create_all(void);

@@ -163,12 +163,10 @@ static void tick(shard_t *sh)
 		if (ks_expires(ks) > 0) {
 			ks_cycle_t cyc;
 			ks_expire_cycle(ks, now, budget_us, &cyc);
-			sh->expired_total += cyc.expired;
 		}
 		ks_rehash_step(ks, 100);
 		ks_reclaim_step(ks, 1000);
 	}
-	sh->cycles++;
 }
 
 static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)

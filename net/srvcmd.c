@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "glob.h"
 #include "log.h"
+#include "num.h"
 #include "srvcmd.h"
 
 bool srvcmd_arg_is(const cmd_arg_t *a, const char *s)
@@ -73,18 +74,7 @@ static void sc_time(conn_t *c, int argc, const cmd_arg_t *argv)
 
 bool srvcmd_parse_ll(const cmd_arg_t *a, long long *out)
 {
-	char buf[32];
-	if (a->len == 0 || a->len >= sizeof(buf))
-		return false;
-	memcpy(buf, a->ptr, a->len);
-	buf[a->len] = '\0';
-	char *end;
-	errno = 0;
-	long long v = strtoll(buf, &end, 10);
-	if (*end || errno || isspace((unsigned char)buf[0]))
-		return false;
-	*out = v;
-	return true;
+	return num_parse_ll(a->ptr, a->len, out); /* Redis's string2ll */
 }
 
 static void sc_select(conn_t *c, int argc, const cmd_arg_t *argv)
