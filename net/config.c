@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -336,11 +337,11 @@ static int get_save(const config_t *c, char *out, size_t cap)
 	  sizeof(((config_t *)0)->fld), NULL, NULL }
 #define CUSTOM(n, f, s, g) { n, T_CUSTOM, f, 0, 0, INT_MAX, s, g }
 
-/* port and bind are immutable until the acceptor can rebind; threads and
- * shards fix the runtime's shape at start. */
+/* Mutable or not as in Redis 7.0; FlashKV's own threads, shards,
+ * pin-threads and spin-us fix the runtime's shape at start. */
 static const param_t params[] = {
-	NUM("port", T_INT, F_IMMUTABLE, port, 0, 65535),
-	CUSTOM("bind", F_IMMUTABLE | F_MULTI, set_bind, get_bind),
+	NUM("port", T_INT, 0, port, 0, 65535),
+	CUSTOM("bind", F_MULTI, set_bind, get_bind),
 	NUM("threads", T_INT, F_IMMUTABLE, threads, 0, 1024),
 	NUM("shards", T_INT, F_IMMUTABLE, shards, 0, 16384),
 	NUM("pin-threads", T_BOOL, F_IMMUTABLE, pin_threads, 0, 1),
@@ -491,6 +492,70 @@ int config_set(config_t *c, const char *name, const char *value, char *err,
 	}
 	if (rc < 0 && err && errlen)
 		snprintf(err, errlen, "%s", x.why);
+	return rc;
+}
+
+/* Redis's configSetCommand: every name is checked before any value (the
+ * first unknown, immutable or repeated name is the error), then the values
+ * are set in order on a copy, so that a failure leaves @c untouched. */
+int config_set_pairs(config_t *c, int n, char *const *names,
+		     char *const *values, const size_t *vlens,
+		     const char **set, char *err, size_t errlen)
+{
+	const param_t **pms = calloc(n > 0 ? (size_t)n : 1, sizeof(*pms));
+	config_t *next = malloc(sizeof(*next));
+	ctx_t x = { .loading = false };
+	const char *bad = NULL, *why = NULL;
+	int rc = 0;
+
+	if (!pms || !next) {
+		snprintf(err, errlen, "ERR out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n && !bad; i++) {
+		if (!(pms[i] = lookup(names[i]))) {
+			snprintf(err, errlen, "ERR Unknown option or number of "
+				 "arguments for CONFIG SET - '%s'", names[i]);
+			rc = -ENOENT;
+			goto out;
+		}
+		if (pms[i]->flags & F_IMMUTABLE)
+			why = "can't set immutable config";
+		for (int j = 0; j < i && !why; j++)
+			if (pms[j] == pms[i])
+				why = "duplicate parameter";
+		if (why)
+			bad = names[i]; /* as the user spelt it, like Redis */
+	}
+	if (bad) {
+		snprintf(err, errlen, "ERR CONFIG SET failed (possibly related "
+			 "to argument '%s') - %s", bad, why);
+		rc = -EPERM;
+		goto out;
+	}
+	memcpy(next, c, sizeof(*next));
+	for (int i = 0; i < n; i++) {
+		char *argv[1] = { values[i] };
+
+		if (vlens && strlen(values[i]) != vlens[i])
+			rc = config__fail(&x, "argument must not contain NUL "
+					  "bytes");
+		else
+			rc = apply_split(next, pms[i], 1, argv, &x);
+		if (rc < 0) {
+			snprintf(err, errlen, "ERR CONFIG SET failed (possibly "
+				 "related to argument '%s') - %s", pms[i]->name,
+				 x.why);
+			goto out;
+		}
+		if (set)
+			set[i] = pms[i]->name;
+	}
+	memcpy(c, next, sizeof(*next));
+out:
+	free(pms);
+	free(next);
 	return rc;
 }
 

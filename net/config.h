@@ -117,6 +117,21 @@ void config_usage(FILE *out);
 int config_set(config_t *c, const char *name, const char *value, char *err,
 	       size_t errlen);
 
+/* CONFIG SET name value [name value ...] as Redis 7.0 does it, on @c:
+ * the names first (case-insensitive; the first unknown, immutable or
+ * repeated one is the error), then each value in the order given; all or
+ * nothing, so on error @c is unchanged.  @vlens (may be NULL) holds each
+ * value's length: a value with a NUL byte inside is refused.  @set (may
+ * be NULL; @n entries) receives the canonical name of each pair's
+ * parameter, in order, for the caller's side effects.
+ * Returns 0, or -ENOENT, -EPERM, -EINVAL (-ENOMEM) with Redis's whole error
+ * line in @err, e.g. "ERR Unknown option or number of arguments for CONFIG
+ * SET - 'foo'" or "ERR CONFIG SET failed (possibly related to argument
+ * 'timeout') - argument couldn't be parsed into an integer". */
+int config_set_pairs(config_t *c, int n, char *const *names,
+		     char *const *values, const size_t *vlens,
+		     const char **set, char *err, size_t errlen);
+
 /* CONFIG GET: writes the value of @name as Redis prints it (e.g. "yes",
  * "536870912", "normal 0 0 0 slave ...") into @out, NUL-terminated and
  * truncated to @cap.  Returns the full length (as snprintf) or -ENOENT. */

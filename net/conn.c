@@ -103,7 +103,8 @@ static void conn_on_start(act_actor_t *self, void *state)
 	conn_t *c = state;
 	c->self = self;
 	c->proto = 2;
-	c->authed = srv.cfg.requirepass[0] == '\0';
+	const config_t *cfg = server_cfg();
+	c->authed = cfg->requirepass[0] == '\0';
 	/* Until replies show their size, assume big ones: few in flight at
 	 * first, more as small replies come back (like TCP's slow start). */
 	c->reply_avg = 64 * 1024;
@@ -111,7 +112,7 @@ static void conn_on_start(act_actor_t *self, void *state)
 	c->created_ms = c->last_ms = (uint64_t)server_mstime();
 	resp_parser_init(&c->parser);
 	c->limits = RESP_LIMITS_DEFAULT;
-	c->limits.max_bulk_len = srv.cfg.proto_max_bulk_len;
+	c->limits.max_bulk_len = cfg->proto_max_bulk_len;
 	c->limits.auth_required = !c->authed;
 	reply_init(&c->out, 2);
 	c->ring = calloc(RING_START, sizeof(*c->ring));
@@ -208,7 +209,8 @@ static void write_out(conn_t *c)
 
 static bool over_output_limit(conn_t *c)
 {
-	unsigned long long hard = srv.cfg.obuf_limit[CONFIG_CLIENT_NORMAL].hard;
+	unsigned long long hard =
+		server_cfg()->obuf_limit[CONFIG_CLIENT_NORMAL].hard;
 	return hard && conn_unsent(c) > hard;
 }
 
@@ -323,7 +325,7 @@ static bool own_buffer_room(conn_t *c)
 	if (c->qcap - c->qlen >= READ_CHUNK)
 		return true;
 	size_t want = c->qlen + READ_CHUNK;
-	if ((long long)want > srv.cfg.client_query_buffer_limit + READ_CHUNK) {
+	if ((long long)want > server_cfg()->client_query_buffer_limit + READ_CHUNK) {
 		log_warning("Closing client that reached max query buffer "
 			    "length: id=%llu addr=%s", (unsigned long long)c->id,
 			    c->peer);
@@ -412,9 +414,6 @@ static void on_accepted(conn_t *c, accepted_msg_t *m)
 	snprintf(c->local, sizeof(c->local), "%s", m->local);
 	int err = act_fd_watch(c->self, c->fd, ACT_FD_READ | ACT_FD_WRITE, 0,
 			       &c->watch);
-	if (err == 0 && srv.cfg.timeout > 0)
-		err = act_timer_start(c->self, 1000000000ull, 1000000000ull, 0,
-				      NULL);
 	if (err < 0) {
 		close(c->fd);
 		c->fd = -1;
@@ -451,9 +450,10 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		c->closing = true;
 		conn_kick(c);
 		return;
-	case ACT_MSG_TIMER: /* idle check, once a second */
-		if ((uint64_t)server_mstime() - c->last_ms >
-		    (uint64_t)srv.cfg.timeout * 1000 && conn_outstanding(c) == 0) {
+	case MSG_IDLE_CHECK: /* from the agent's once-a-second look */
+		if (server_cfg()->timeout > 0 &&
+		    (uint64_t)server_mstime() - c->last_ms >
+		    (uint64_t)server_cfg()->timeout * 1000 && conn_outstanding(c) == 0) {
 			log_verbose("Closing idle client id=%llu addr=%s",
 				    (unsigned long long)c->id, c->peer);
 			c->peer_gone = true;

@@ -1,10 +1,17 @@
 /*
  * conn_agent.c - one small agent actor per worker for what concerns all the
- * connections of a worker: CLIENT LIST, CLIENT KILL and the drain at
- * shutdown.  A worker's connection list is that worker's alone, so it is
- * read only by its agent (or its connections), on that worker's thread;
- * answers go back to the asking connection as reply batches, like a
- * shard's, and are gathered by merge.c.
+ * connections of a worker: CLIENT LIST, CLIENT KILL, the drain at
+ * shutdown, the idle `timeout` check, and CONFIG SET's new settings.  A
+ * worker's connection list is that worker's alone, so it is read only by
+ * its agent (or its connections), on that worker's thread; answers go back
+ * to the asking connection as reply batches, like a shard's, and are
+ * gathered by merge.c.
+ *
+ * Idle clients: while `timeout` is set, each agent looks at its worker's
+ * connections once a second (Redis's clientsCron does the same) and tells
+ * those idle for longer to check and close themselves (MSG_IDLE_CHECK):
+ * one timer per worker, none per connection, and a CONFIG SET timeout
+ * reaches the connections that were already there.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +22,12 @@
 #include "log.h"
 
 static act_actor_t **worker_agents;    /* [nworkers] */
+
+typedef struct agent {
+	act_timer_t *idle_timer; /* running while `timeout` > 0 */
+} agent_t;
+
+static agent_t *agent_states;          /* [nworkers], each its worker's */
 
 /* Answer a CLIENT LIST part: this worker's lines. */
 static void agent_list(int w, const list_msg_t *lm);
@@ -78,9 +91,74 @@ static void agent_kill(int w, const kill_msg_t *k)
 	agent_answer(&k->req, buf, (size_t)n);
 }
 
+/* Start or stop the once-a-second idle check as `timeout` says. */
+static void idle_timer_update(act_actor_t *self, agent_t *ag)
+{
+	bool want = server_cfg()->timeout > 0;
+	if (want && !ag->idle_timer) {
+		if (act_timer_start(self, 1000000000ull, 1000000000ull, 0,
+				    &ag->idle_timer) < 0) {
+			log_warning("Cannot start the idle client timer");
+			ag->idle_timer = NULL;
+		}
+	} else if (!want && ag->idle_timer) {
+		act_timer_cancel(self, ag->idle_timer);
+		ag->idle_timer = NULL;
+	}
+}
+
+/* Redis's clientsCronHandleTimeout, for this worker's connections: the
+ * connection checks again when the message arrives (it may have had a
+ * command since), then closes. */
+static void idle_check(int w)
+{
+	long long timeout = server_cfg()->timeout;
+	uint64_t now = (uint64_t)server_mstime();
+	if (timeout <= 0)
+		return;
+	for (conn_t *c = conn_first(w); c; c = c->next) {
+		if (c->closed || c->closing || c->peer_gone ||
+		    conn_outstanding(c) > 0 ||
+		    now - c->last_ms <= (uint64_t)timeout * 1000)
+			continue;
+		act_msg_t *m = act_msg_new(sizeof(*m), MSG_IDLE_CHECK);
+		if (m)
+			act_send(c->self, m);
+	}
+}
+
+/* CONFIG SET: what each connection copied from the settings follows them:
+ * the bulk length limit and the unauthenticated limits (Redis reads both
+ * afresh for every command it parses). */
+static void config_sync(act_actor_t *self, agent_t *ag, int w,
+			const config_sync_msg_t *m)
+{
+	const config_t *cfg = server_cfg();
+	for (conn_t *c = conn_first(w); c; c = c->next) {
+		c->limits.max_bulk_len = cfg->proto_max_bulk_len;
+		c->limits.auth_required = !c->authed && cfg->requirepass[0];
+	}
+	idle_timer_update(self, ag);
+	/* This worker's turns that could hold the old settings are over. */
+	cfglive_synced(m->retired);
+}
+
+static void agent_on_start(act_actor_t *self, void *state)
+{
+	idle_timer_update(self, state);
+}
+
 static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	int w = act_actor_worker(self);
+	if (msg->type == MSG_CONFIG_SYNC) {
+		config_sync(self, state, w, (const config_sync_msg_t *)msg);
+		return;
+	}
+	if (msg->type == ACT_MSG_TIMER) {
+		idle_check(w);
+		return;
+	}
 	if (msg->type == MSG_CLIENT_LIST) {
 		agent_list(w, (const list_msg_t *)msg);
 		return;
@@ -95,7 +173,21 @@ static void agent_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		if (m)
 			act_send(c->self, m);
 	}
-	(void)state;
+}
+
+void conn_config_sync(cfglive_retired_t *retired)
+{
+	for (int w = 0; w < srv.nworkers; w++) {
+		config_sync_msg_t *m = (config_sync_msg_t *)act_msg_new(
+			sizeof(*m), MSG_CONFIG_SYNC);
+		if (!m) {
+			/* Never released early: freed at exit instead. */
+			log_warning("out of memory announcing new settings");
+			continue;
+		}
+		m->retired = retired;
+		act_send(worker_agents[w], &m->hdr);
+	}
 }
 
 void conn_list_all(conn_t *c)
@@ -155,17 +247,19 @@ void conn_kill_all(conn_t *c, const kill_msg_t *filter, uint8_t merge)
 
 static const act_behaviour_t agent_behaviour = {
 	.name = "conn-agent",
+	.on_start = agent_on_start,
 	.receive = agent_receive,
 };
 
 int conn_module_start(void)
 {
 	worker_agents = calloc((size_t)srv.nworkers, sizeof(*worker_agents));
-	if (!worker_agents)
+	agent_states = calloc((size_t)srv.nworkers, sizeof(*agent_states));
+	if (!worker_agents || !agent_states)
 		return -ENOMEM;
 	for (int w = 0; w < srv.nworkers; w++)
 		if (!(worker_agents[w] = act_spawn(srv.sys, &agent_behaviour,
-						   NULL, w)))
+						   &agent_states[w], w)))
 			return -ENOMEM;
 	return 0;
 }
@@ -187,6 +281,8 @@ void conn_module_release(void)
 			act_actor_unref(worker_agents[w]);
 	free(worker_agents);
 	worker_agents = NULL;
+	free(agent_states);
+	agent_states = NULL;
 }
 
 

@@ -151,6 +151,7 @@ void info_build(conn_t *c, req_t *req)
 		}
 	}
 
+	const config_t *cfg = server_cfg();
 	reply_t t;
 	reply_init(&t, 2);
 	uint64_t now_ms = (uint64_t)server_mstime();
@@ -165,16 +166,16 @@ void info_build(conn_t *c, req_t *req)
 			"uptime_in_seconds:%llu\r\nuptime_in_days:%llu\r\nhz:%d\r\n"
 			"executable:%s\r\nconfig_file:%s\r\n\r\n",
 			un.sysname, un.release, un.machine, (int)getpid(),
-			srv.run_id, srv.cfg.port,
+			srv.run_id, cfg->port,
 			(unsigned long long)now_ms * 1000,
 			(unsigned long long)uptime,
-			(unsigned long long)uptime / 86400, srv.cfg.hz,
+			(unsigned long long)uptime / 86400, cfg->hz,
 			srv.executable, srv.config_file);
 	}
 	if (want(sec, "clients", true)) {
 		add(&t, "# Clients\r\nconnected_clients:%d\r\nmaxclients:%u\r\n"
 			"blocked_clients:0\r\n\r\n",
-			ck_pr_load_int(&srv.connected_clients), srv.cfg.maxclients);
+			ck_pr_load_int(&srv.connected_clients), cfg->maxclients);
 	}
 	if (want(sec, "memory", true)) {
 		char h1[32], h2[32];

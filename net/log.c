@@ -10,14 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ck_pr.h>
+
 #include "log.h"
 
 static int log_fd = STDOUT_FILENO;
-static config_loglevel_t log_level = CONFIG_LOG_NOTICE;
+static int log_level = CONFIG_LOG_NOTICE; /* CONFIG SET: any thread */
 
 int log_open(const config_t *cfg)
 {
-	log_level = cfg->loglevel;
+	ck_pr_store_int(&log_level, (int)cfg->loglevel);
 	if (cfg->logfile[0] == '\0')
 		return 0;
 	int fd = open(cfg->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -37,13 +39,13 @@ void log_close(void)
 
 void log_set_level(config_loglevel_t level)
 {
-	log_level = level;
+	ck_pr_store_int(&log_level, (int)level);
 }
 
 void log_line(config_loglevel_t level, const char *fmt, ...)
 {
 	static const char marks[] = ".-*#";
-	if (level < log_level)
+	if ((int)level < ck_pr_load_int(&log_level))
 		return;
 	char line[1024];
 	struct timeval tv;

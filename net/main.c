@@ -96,6 +96,18 @@ static int default_workers(void)
 
 static int start(char *err, size_t errlen)
 {
+	/* As Redis at start: the file limit for maxclients, or fewer clients. */
+	srv.cfg.maxclients = cfglive_adjust_nofile(srv.cfg.maxclients);
+	if (srv.cfg.maxclients < 1) {
+		snprintf(err, errlen, "Your current 'ulimit -n' is not enough "
+			 "for the server to start. Please increase your open "
+			 "file limit. Exiting.");
+		return -EMFILE;
+	}
+	if (cfglive_init() < 0) {
+		snprintf(err, errlen, "Out of memory at start-up");
+		return -ENOMEM;
+	}
 	act_config_t ac;
 	act_config_default(&ac);
 	ac.workers = srv.cfg.threads ? srv.cfg.threads : default_workers();
@@ -140,6 +152,7 @@ static void stop_everything(void)
 	if (srv.sys)
 		act_system_destroy(srv.sys);
 	conn_module_fini();
+	cfglive_fini();
 	for (int w = 0; srv.wstats && w < srv.nworkers; w++)
 		free(srv.wstats[w].cmdstats);
 	free(srv.wstats);

@@ -260,7 +260,8 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		dispatch_finish_now(c, req);
 		return true;
 	}
-	if (!c->authed && !(cmd->flags & CMD_NO_AUTH)) {
+	if (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
+	    server_cfg()->requirepass[0]) { /* Redis's authRequired() */
 		reply_t *r = dispatch_reply_now(c, &req);
 		reply_error(r, "NOAUTH Authentication required.");
 		dispatch_finish_now(c, req);

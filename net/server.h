@@ -6,7 +6,9 @@
  * (on the worker that owns its socket), shard actors (each owns a slice of
  * the keyspace exclusively) and one sweeper (ticks the shards `hz` times a
  * second).  `srv` is written by main() before the workers start and is
- * read-only afterwards, except the counters, which are atomics.
+ * read-only afterwards, except the counters, which are atomics, and
+ * `live`, the settings in force, which CONFIG SET replaces (cfglive.c):
+ * actors read them through server_cfg(), main() reads srv.cfg.
  */
 #ifndef FLASHKV_SERVER_H
 #define FLASHKV_SERVER_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <ck_pr.h>
 #include <flashkv/act.h>
 
 #include "config.h"
@@ -44,7 +47,8 @@ typedef struct worker_stats {
 } worker_stats_t;
 
 typedef struct server {
-	config_t cfg;
+	config_t cfg;       /* as started; immutable settings are read here */
+	config_t *live;     /* in force: server_cfg(), never directly */
 	act_system_t *sys;
 	int nworkers;
 	int nshards;
@@ -68,6 +72,17 @@ typedef struct server {
 } server_t;
 
 extern server_t srv;
+
+/* The settings in force: an immutable snapshot that CONFIG SET replaces
+ * as a whole (cfglive.c).  For actors only (any worker thread), and only
+ * within one turn: never keep the pointer across messages, since a
+ * replaced snapshot is freed once every worker has begun a new turn. */
+static inline const config_t *server_cfg(void)
+{
+	const config_t *c = ck_pr_load_ptr(&srv.live);
+	ck_pr_fence_load_depends();
+	return c;
+}
 
 /* Unix time in ms (wall clock, as Redis's mstime). */
 int64_t server_mstime(void);
@@ -111,6 +126,10 @@ enum {
 	MSG_CLIENT_LIST,    /* conn -> per-worker agent: list your conns */
 	MSG_CLIENT_KILL,    /* conn -> per-worker agent: close matching conns */
 	MSG_KILL,           /* agent -> conn: close (after what is in flight) */
+	MSG_CONFIG_SYNC,    /* CONFIG SET -> per-worker agent: new settings */
+	MSG_IDLE_CHECK,     /* agent -> conn: close if idle past `timeout` */
+	MSG_HZ,             /* CONFIG SET -> sweeper: `hz` changed */
+	MSG_LISTENERS,      /* CONFIG SET -> acceptor: new listening sockets */
 };
 
 /* One command inside a request batch: header, then argc x (u32 len, bytes),
@@ -169,6 +188,14 @@ typedef struct kill_msg {
 	char laddr[64];
 } kill_msg_t;
 
+/* A settings snapshot replaced by CONFIG SET, freed by the last agent. */
+typedef struct cfglive_retired cfglive_retired_t;
+
+typedef struct config_sync_msg {
+	act_msg_t hdr;
+	cfglive_retired_t *retired;
+} config_sync_msg_t;
+
 typedef struct accepted_msg {
 	act_msg_t hdr;
 	int fd;
@@ -203,6 +230,16 @@ shard_t *shard_of_worker(int w);
 /* ---- conns, acceptor, sweeper ---------------------------------------- */
 
 act_actor_t *acceptor_start(char *err, size_t errlen);
+/* CONFIG SET port / bind, with CONFIG SET's lock held: listening sockets
+ * for @cfg's port and addresses, opened now (those the acceptor has already
+ * are kept, not reopened).  0, or -errno with @err set and nothing changed.
+ * Then exactly one of acceptor_commit (the acceptor takes them and closes
+ * the ones it no longer needs) or acceptor_abort (closed again). */
+typedef struct acceptor_set acceptor_set_t;
+int acceptor_prepare(const config_t *cfg, acceptor_set_t **out, char *err,
+		     size_t errlen);
+void acceptor_commit(acceptor_set_t *set);
+void acceptor_abort(acceptor_set_t *set);
 act_actor_t *sweeper_start(void);
 act_actor_t *conn_spawn(int worker);
 int conn_module_init(void);     /* before the shards and the acceptor */
@@ -210,6 +247,26 @@ int conn_module_start(void);    /* spawns the per-worker agents */
 /* Any thread: every connection finishes what is in flight and closes. */
 void conn_drain_all(void);
 void conn_module_release(void); /* after shutdown, before destroy */
+/* CONFIG SET published new settings: every worker's agent applies them to
+ * its connections (limits, idle check), then releases @retired. */
+void conn_config_sync(cfglive_retired_t *retired);
+
+/* ---- settings (cfglive.c) ---------------------------------------------- */
+
+/* srv.live from srv.cfg: before the workers start.  0 or -ENOMEM. */
+int cfglive_init(void);
+/* After the workers have stopped: frees every snapshot. */
+void cfglive_fini(void);
+/* CONFIG SET name value [name value ...] (argv[0] is CONFIG): +OK or
+ * Redis's error in @r.  Any worker. */
+void cfglive_config_set(reply_t *r, int argc, const cmd_arg_t *argv);
+/* An agent has handled the MSG_CONFIG_SYNC carrying @retired. */
+void cfglive_synced(cfglive_retired_t *retired);
+/* Redis's adjustOpenFilesLimit: raise RLIMIT_NOFILE for @maxclients
+ * (+32 reserved descriptors) as far as the system allows; returns the
+ * number of clients the limit allows, at most @maxclients (logs why when
+ * less). */
+unsigned cfglive_adjust_nofile(unsigned maxclients);
 void conn_module_fini(void);
 
 static inline int server_key_shard(const char *key, size_t len)

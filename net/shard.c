@@ -156,7 +156,7 @@ static void run_batch(shard_t *sh, req_batch_t *rb)
 static void tick(shard_t *sh)
 {
 	uint64_t budget_us = 1000000ull * EXPIRE_CYCLE_PERC / 100 /
-			     (uint64_t)srv.cfg.hz / (uint64_t)sh->ndbs;
+			     (uint64_t)server_cfg()->hz / (uint64_t)sh->ndbs;
 	int64_t now = server_mstime();
 	for (int d = 0; d < sh->ndbs; d++) {
 		ks_t *ks = sh->dbs[d];

@@ -162,6 +162,7 @@ static bool config_wanted(const char *name, int argc, const cmd_arg_t *argv)
 /* CONFIG GET pattern...: name/value pairs, a map in RESP3. */
 static void config_get_reply(reply_t *r, int argc, const cmd_arg_t *argv)
 {
+	const config_t *cfg = server_cfg(); /* one snapshot for the reply */
 	size_t n = 0;
 	for (size_t i = 0; config_name_at(i); i++)
 		n += config_wanted(config_name_at(i), argc, argv);
@@ -171,7 +172,7 @@ static void config_get_reply(reply_t *r, int argc, const cmd_arg_t *argv)
 		char val[2048];
 		if (!config_wanted(name, argc, argv))
 			continue;
-		if (config_get_string(&srv.cfg, name, val, sizeof(val)) < 0)
+		if (config_get_string(cfg, name, val, sizeof(val)) < 0)
 			val[0] = '\0';
 		reply_bulk_cstr(r, name);
 		reply_bulk_cstr(r, val);
@@ -193,9 +194,7 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 	} else if (srvcmd_arg_is(&argv[1], "get") && argc >= 3) {
 		config_get_reply(r, argc, argv);
 	} else if (srvcmd_arg_is(&argv[1], "set")) {
-		/* Settings are read by every worker: changing them safely needs
-		 * RCU (issue 4).  Report Redis's error for anything else. */
-		reply_error(r, "ERR CONFIG SET is not supported yet");
+		cfglive_config_set(r, argc, argv);
 	} else {
 		reply_ok(r); /* RESETSTAT */
 	}
@@ -406,7 +405,7 @@ static void sc_reset(conn_t *c, int argc, const cmd_arg_t *argv)
 	c->reply_off = false;
 	c->reply_skip = 0;
 	c->reply_force = true;
-	c->authed = srv.cfg.requirepass[0] == '\0';
+	c->authed = server_cfg()->requirepass[0] == '\0';
 	c->limits.auth_required = !c->authed;
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);

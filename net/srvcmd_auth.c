@@ -12,9 +12,8 @@
 #include "errors.h"
 #include "srvcmd.h"
 
-static bool password_ok(const cmd_arg_t *pass)
+static bool password_ok(const char *want, const cmd_arg_t *pass)
 {
-	const char *want = srv.cfg.requirepass;
 	size_t wl = strlen(want);
 	unsigned diff = (unsigned)(wl != pass->len);
 	for (size_t i = 0; i < pass->len; i++)
@@ -35,7 +34,8 @@ static bool authenticate(conn_t *c, const cmd_arg_t *user,
 		reply_error(r, ERR_WRONGPASS);
 		return false;
 	}
-	if (srv.cfg.requirepass[0] == '\0') {
+	const config_t *cfg = server_cfg();
+	if (cfg->requirepass[0] == '\0') {
 		if (user) /* the default user has nopass: anything goes */
 			return c->authed = true;
 		reply_error(r, "ERR AUTH <password> called without any password "
@@ -43,7 +43,7 @@ static bool authenticate(conn_t *c, const cmd_arg_t *user,
 			    "configuration is correct?");
 		return false;
 	}
-	if (!password_ok(pass)) {
+	if (!password_ok(cfg->requirepass, pass)) {
 		reply_error(r, ERR_WRONGPASS);
 		return false;
 	}

@@ -260,8 +260,9 @@ Test(config, bind_and_save)
 			  sizeof(err)), -EINVAL);
 	cr_assert_str_eq(err, "t, line 1: 'bind a b c d e f g h i j k l m n o "
 			      "p q': Too many bind addresses specified.");
-	/* the acceptor cannot rebind yet */
-	set_fails(&c, "bind", "::1", -EPERM, "can't set immutable config");
+	/* CONFIG SET bind: the acceptor rebinds (the server's part) */
+	set_ok(&c, "bind", "::1 -127.0.0.1");
+	cr_assert_str_eq(get(&c, "bind"), "::1 -127.0.0.1");
 
 	set_ok(&c, "save", "10 1 20 2");
 	cr_assert_str_eq(get(&c, "save"), "10 1 20 2");
@@ -541,4 +542,82 @@ Test(config, stock_redis_conf)
 	config_init(&c);
 	cr_assert_eq(config_load_file(&c, path, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(c.port, 6379);
+}
+
+/* CONFIG SET name value [name value ...]: Redis 7.0.15's answers. */
+static int pairs(config_t *c, const char *const *nv, int n, char *err,
+		 size_t errlen)
+{
+	char *names[8], *values[8];
+	const char *set[8];
+
+	for (int i = 0; i < n; i++) {
+		names[i] = (char *)nv[2 * i];
+		values[i] = (char *)nv[2 * i + 1];
+	}
+	return config_set_pairs(c, n, names, values, NULL, set, err, errlen);
+}
+
+static void pairs_fail(config_t *c, const char *const *nv, int n, int rc,
+		       const char *want)
+{
+	config_t before = *c;
+	char err[512] = "";
+
+	cr_assert_eq(pairs(c, nv, n, err, sizeof(err)), rc, "%s", err);
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(memcmp(&before, c, sizeof(before)), 0, "changed");
+}
+
+Test(config, set_pairs)
+{
+	config_t c;
+	char err[512] = "";
+
+	config_init(&c);
+	const char *ok[] = { "timeout", "5", "MaxClients", "7", "loglevel",
+			     "WARNING", "requirepass", "pw" };
+	cr_assert_eq(pairs(&c, ok, 4, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.timeout, 5);
+	cr_assert_eq(c.maxclients, 7);
+	cr_assert_eq(c.loglevel, CONFIG_LOG_WARNING);
+	cr_assert_str_eq(c.requirepass, "pw");
+
+	/* all or nothing: a bad second value leaves the first as it was */
+	const char *bad2[] = { "timeout", "9", "maxclients", "abc" };
+	pairs_fail(&c, bad2, 2, -EINVAL, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'maxclients') - argument couldn't be "
+		   "parsed into an integer");
+	/* names before values: an unknown name wins over a bad value */
+	const char *unk[] = { "timeout", "abc", "foo", "1" };
+	pairs_fail(&c, unk, 2, -ENOENT, "ERR Unknown option or number of "
+		   "arguments for CONFIG SET - 'foo'");
+	/* the first bad name wins; it is quoted as spelt */
+	const char *imm[] = { "Databases", "4", "foo", "1" };
+	pairs_fail(&c, imm, 2, -EPERM, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'Databases') - can't set immutable "
+		   "config");
+	const char *dup[] = { "timeout", "1", "TIMEOUT", "2" };
+	pairs_fail(&c, dup, 2, -EPERM, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'TIMEOUT') - duplicate parameter");
+	/* a failing value names the parameter in lower case */
+	const char *low[] = { "HZ", "-1" };
+	pairs_fail(&c, low, 1, -EINVAL, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'hz') - argument must be between 0 and "
+		   "2147483647 inclusive");
+	const char *mem[] = { "proto-max-bulk-len", "1kb" };
+	pairs_fail(&c, mem, 1, -EINVAL, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'proto-max-bulk-len') - argument must "
+		   "be between 1048576 and 9223372036854775807 inclusive");
+	const char *flash[] = { "spin-us", "5" };
+	pairs_fail(&c, flash, 1, -EPERM, "ERR CONFIG SET failed (possibly "
+		   "related to argument 'spin-us') - can't set immutable "
+		   "config");
+
+	/* a value with a NUL byte inside is refused, not cut short */
+	char *n1[] = { "requirepass" }, *v1[] = { "ab\0c" };
+	size_t l1[] = { 4 };
+	cr_assert_eq(config_set_pairs(&c, 1, n1, v1, l1, NULL, err,
+				      sizeof(err)), -EINVAL);
+	cr_assert_str_eq(c.requirepass, "pw");
 }
