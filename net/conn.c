@@ -322,8 +322,8 @@ static void parse_shared(conn_t *c, size_t n)
  * client went over client-query-buffer-limit, or out of memory. */
 static bool own_buffer_room(conn_t *c)
 {
-	if (c->qcap - c->qlen >= READ_CHUNK)
-		return true;
+	/* Checked before every read, as Redis after every read: not only when
+	 * the buffer grows (doubling could leave it far past the limit). */
 	size_t want = c->qlen + READ_CHUNK;
 	if ((long long)want > server_cfg()->client_query_buffer_limit + READ_CHUNK) {
 		log_warning("Closing client that reached max query buffer "
@@ -331,6 +331,8 @@ static bool own_buffer_room(conn_t *c)
 			    c->peer);
 		return false;
 	}
+	if (c->qcap - c->qlen >= READ_CHUNK)
+		return true;
 	size_t cap = c->qcap ? c->qcap * 2 : READ_CHUNK * 2;
 	while (cap < want)
 		cap *= 2;

@@ -3,7 +3,7 @@
 # (only those missing).  Uses sudo when not run as root.
 set -eu
 PKGS="gcc meson ninja-build pkg-config python3 liburcu-dev libck-dev
-libcriterion-dev redis-server redis-tools gnuplot-nox"
+libcriterion-dev redis-server redis-tools gnuplot-nox iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
