@@ -651,7 +651,8 @@ def t_concurrent(tap):
                 alive = c.cmd("PING") == b"+PONG\r\n"
             rc = s.stop()
             return not errors and alive and rc == 0, \
-                "errors %r alive %r exit %r" % (errors[:5], alive, rc)
+                "errors %r alive %r exit %r\nserver log:\n%s" % (
+                    errors[:5], alive, rc, s.log_text()[-4000:])
     tap.run("concurrent CONFIG SETs from several connections on both workers "
             "while clients come and go; clean exit", check)
 
