@@ -224,8 +224,10 @@ static void retire(config_t *cur)
 {
 	cfglive_retired_t *r = malloc(sizeof(*r));
 	if (!r) {
-		log_warning("out of memory retiring settings: kept until exit");
-		return; /* a leak until cfglive_fini, never a use after free */
+		/* Leaked rather than ever freed under a reader. */
+		log_warning("out of memory retiring old settings");
+		conn_config_sync(NULL);
+		return;
 	}
 	r->old = cur;
 	r->pending = srv.nworkers;

@@ -140,7 +140,8 @@ static void config_sync(act_actor_t *self, agent_t *ag, int w,
 	}
 	idle_timer_update(self, ag);
 	/* This worker's turns that could hold the old settings are over. */
-	cfglive_synced(m->retired);
+	if (m->retired)
+		cfglive_synced(m->retired);
 }
 
 static void agent_on_start(act_actor_t *self, void *state)

@@ -248,7 +248,8 @@ int conn_module_start(void);    /* spawns the per-worker agents */
 void conn_drain_all(void);
 void conn_module_release(void); /* after shutdown, before destroy */
 /* CONFIG SET published new settings: every worker's agent applies them to
- * its connections (limits, idle check), then releases @retired. */
+ * its connections (limits, idle check), then releases @retired (if not
+ * NULL). */
 void conn_config_sync(cfglive_retired_t *retired);
 
 /* ---- settings (cfglive.c) ---------------------------------------------- */

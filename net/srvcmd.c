@@ -195,6 +195,11 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 		config_get_reply(r, argc, argv);
 	} else if (srvcmd_arg_is(&argv[1], "set")) {
 		cfglive_config_set(r, argc, argv);
+		/* The commands pipelined behind it are parsed with the new
+		 * limits (the agents update the other connections). */
+		const config_t *cfg = server_cfg();
+		c->limits.max_bulk_len = cfg->proto_max_bulk_len;
+		c->limits.auth_required = !c->authed && cfg->requirepass[0];
 	} else {
 		reply_ok(r); /* RESETSTAT */
 	}

@@ -408,6 +408,15 @@ def t_bulk_len(tap):
                                  "512mb"))
                 with s.client() as c:
                     out.append(len(c.cmd("ECHO", b"y" * 2000000)))
+                # pipelined behind the CONFIG SET on the same connection
+                with s.client() as c:
+                    c.send(fkv.enc("CONFIG", "SET", "proto-max-bulk-len",
+                                   "1mb") +
+                           b"*2\r\n$4\r\nECHO\r\n$2000000\r\n")
+                    out.append(c.reply())
+                    out.append(c.reply())
+                out.append(a.cmd("CONFIG", "SET", "proto-max-bulk-len",
+                                 "512mb"))
         finally:
             early.close()
         return out
@@ -416,7 +425,8 @@ def t_bulk_len(tap):
         with servers() as pair:
             a, b = on_both(pair, run)
         err = b"-ERR Protocol error: invalid bulk length\r\n"
-        ok = a[:5] == [b"+OK\r\n", err, True, err, True] and a[6] == b"+OK\r\n"
+        ok = a[:5] == [b"+OK\r\n", err, True, err, True] and \
+            a[6] == b"+OK\r\n" and a[8:] == [b"+OK\r\n", err, b"+OK\r\n"]
         return ok and (b is None or a == b), "flashkv %r\nredis %r" % (a, b)
     tap.run("proto-max-bulk-len: a longer bulk is a protocol error, also on "
             "connections opened before; raised again, it passes", check)
