@@ -81,8 +81,13 @@ class Pair:
             if s is None:
                 continue
             if s.alive():
-                s.stop()
+                rc = s.stop()
+                if s is self.f:
+                    EXITS.append(rc)
             s.cleanup()
+
+
+EXITS = []  # exit codes of the FlashKV servers stopped by Pair
 
 
 def on_both(pair, fn):
@@ -840,6 +845,9 @@ def main():
                t_loglevel, t_port_bind, t_atomic, t_concurrent, t_protected):
         if not only or any(o in fn.__name__ for o in only):
             fn(tap)
+    if EXITS:
+        tap.ok(all(rc == 0 for rc in EXITS), "every flashkv-server stopped "
+               "exited 0 (under ASan: no leak)", "exit codes %r" % EXITS)
     return tap.done()
 
 
