@@ -431,6 +431,7 @@ static void on_accepted(conn_t *c, accepted_msg_t *m)
 static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	conn_t *c = state;
+	int idle;
 	server_clock_refresh();
 	switch (msg->type) {
 	case MSG_ACCEPTED:
@@ -453,9 +454,9 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		conn_kick(c);
 		return;
 	case MSG_IDLE_CHECK: /* from the agent's once-a-second look */
-		if (server_cfg()->timeout > 0 &&
+		if ((idle = server_cfg()->timeout) > 0 &&
 		    (uint64_t)server_mstime() - c->last_ms >
-		    (uint64_t)server_cfg()->timeout * 1000 && conn_outstanding(c) == 0) {
+		    (uint64_t)idle * 1000 && conn_outstanding(c) == 0) {
 			log_verbose("Closing idle client id=%llu addr=%s",
 				    (unsigned long long)c->id, c->peer);
 			c->peer_gone = true;
