@@ -399,6 +399,10 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
  * authenticated only if no password is required). */
 static void sc_reset(conn_t *c, int argc, const cmd_arg_t *argv)
 {
+	if (!multi_reset(c)) {
+		c->must_wait = true; /* holds for UNWATCH on their way */
+		return;
+	}
 	c->db = 0;
 	c->proto = 2;
 	c->out.proto = 2;
@@ -451,6 +455,10 @@ static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
 	{ .name = n, .proc = NULL, .arity = ar, .flags = fl, .acl = ac,          \
 	  .first_key = 0, .last_key = 0, .key_step = 0, .tips = "" }
 
+#define KEYROW(n, fn, ar, fl, ac, fk, lk, st)                                   \
+	{ .name = n, .proc = NULL, .arity = ar, .flags = fl, .acl = ac,          \
+	  .first_key = fk, .last_key = lk, .key_step = st, .tips = "" }
+
 static const cmd_t table[] = {
 	ROW("ping", sc_ping, -1, CMD_FAST, ACL_FAST | ACL_CONNECTION),
 	ROW("echo", sc_echo, 2, CMD_FAST, ACL_FAST | ACL_CONNECTION),
@@ -472,11 +480,24 @@ static const cmd_t table[] = {
 		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
 	ROW("auth", srvcmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
 		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
+	ROW("multi", multi_cmd_multi, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
+		CMD_FAST | CMD_ALLOW_BUSY, ACL_FAST | ACL_TRANSACTION),
+	ROW("exec", multi_cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
+		CMD_SKIP_SLOWLOG, ACL_SLOW | ACL_TRANSACTION),
+	ROW("discard", multi_cmd_discard, 1, CMD_NOSCRIPT | CMD_LOADING |
+		CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, ACL_FAST | ACL_TRANSACTION),
+	KEYROW("watch", multi_cmd_watch, -2, CMD_NOSCRIPT | CMD_LOADING |
+		CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, ACL_FAST | ACL_TRANSACTION,
+		1, -1, 1),
+	ROW("unwatch", multi_cmd_unwatch, 1, CMD_NOSCRIPT | CMD_LOADING |
+		CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, ACL_FAST | ACL_TRANSACTION),
 };
 
 static const srvcmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, srvcmd_command, sc_config,
 	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
+	multi_cmd_multi, multi_cmd_exec, multi_cmd_discard, multi_cmd_watch,
+	multi_cmd_unwatch,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)

@@ -100,6 +100,9 @@ typedef struct cmd_ctx {
     ks_t **dbs;                 /* all databases of this shard (FLUSHALL, COPY DB, MOVE,
                                  * SWAPDB, which swaps entries); NULL = just ks (db 0) */
     int ndbs;
+    ks_t *ks2;                  /* the second key's keyspace (argv[2] of RENAME, COPY,
+                                 * LCS) when it lives on another shard; NULL: ks */
+    ks_t **dbs2;                /* and that shard's databases (COPY ... DB n) */
     int argc;
     const cmd_arg_t *argv;      /* argv[0] is the command name */
     reply_t *reply;
