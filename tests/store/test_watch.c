@@ -2,7 +2,7 @@
  * test_watch.c - the WATCH table of a keyspace: every kind of write
  * touches a watched key (and only that key), reads do not, refcounting,
  * Redis 7.0's rules for keys expired at WATCH time, lazy and active expiry,
- * FLUSHDB, SWAPDB, and the table itself
+ * FLUSHDB, SWAPDB (the store call and the command), and the table itself
  * (exactly-once bumps while it rehashes).
  *
  * Concurrency: single-threaded.
@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "keyspace.h"
+#include "reply.h"
 #include "watch.h"
 
 #define NOW 1000000
@@ -539,6 +541,29 @@ Test(watch, swapdb_expired_at_watch)
     cr_assert(touched(dbs[0], "revived", r));
     ks_destroy(dbs[0]);
     ks_destroy(dbs[1]);
+}
+
+Test(watch, swapdb_command_swaps_the_watches_back)
+{
+    ks_t *dbs[3] = {mk(30), mk(31), mk(32)};
+    add(dbs[2], "k", "v");
+    seen_t s = watch(dbs[0], "k"), u = watch(dbs[1], "k");
+    ks_t *old0 = dbs[0];
+    reply_t r;
+    reply_init(&r, 2);
+    cmd_arg_t argv[] = {{"SWAPDB", 6}, {"0", 1}, {"2", 1}};
+    cmd_ctx_t ctx = {.ks = dbs[0], .dbs = dbs, .ndbs = 3, .argc = 3, .argv = argv,
+                     .reply = &r, .now_ms = NOW};
+    cmd_exec(cmd_lookup("swapdb", 6), &ctx);
+    cr_assert(r.len == 5 && memcmp(r.buf, "+OK\r\n", 5) == 0);
+    cr_assert_eq(dbs[2], old0);
+    cr_assert_eq(ks_watched(dbs[0]), 1);
+    cr_assert_eq(ks_watched(dbs[2]), 0);
+    cr_assert(touched(dbs[0], "k", s));     /* db 0 now holds k */
+    cr_assert_not(touched(dbs[1], "k", u)); /* db 1 was not swapped */
+    reply_free(&r);
+    for (int i = 0; i < 3; i++)
+        ks_destroy(dbs[i]);
 }
 
 /* ---- the table --------------------------------------------------------- */
