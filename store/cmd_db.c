@@ -134,6 +134,8 @@ void cmd__swapdb(cmd_ctx_t *ctx)
         ks_t *t = ctx->dbs[a];
         ctx->dbs[a] = ctx->dbs[b];
         ctx->dbs[b] = t;
+        /* Watches stay with the index; keys watched in either changed. */
+        ks_watch_swapdb(ctx->dbs[a], ctx->dbs[b]);
         /* The selected index now names the other keyspace. */
         if (ctx->ks == ctx->dbs[a])
             ctx->ks = ctx->dbs[b];
