@@ -355,6 +355,9 @@ def main():
                 tap.run("%s: %s" % (shape, name),
                         lambda fn=fn: fn(srv.port, shards))
             tap.ok(srv.alive(), "%s: server alive after the hammers" % shape)
+            rc = srv.stop()
+            tap.ok(rc == 0, "%s: server exits 0 (sanitizer builds: no "
+                   "report, no leak)" % shape, srv.log_text()[-2000:])
     if not fkv.have_redis_server():
         for name, _ in WATCH_SCENARIOS:
             tap.skip("WATCH rules: " + name, "redis-server not installed")
@@ -368,6 +371,9 @@ def main():
                 tap.run("WATCH rules (RESP%d): %s" % (proto, name),
                         lambda s=steps, p=proto: watch_rules(
                             srv.port, red.port, s, p))
+        rc = srv.stop()
+        tap.ok(rc == 0, "server exits 0 after the WATCH rules",
+               srv.log_text()[-2000:])
     return tap.done()
 
 
