@@ -518,6 +518,7 @@ void ks_flush(ks_t *ks)
     /* Redis's touchAllWatchedKeysInDb: only the keys that existed change. */
     if (__builtin_expect(ks->watch.n != 0, 0))
         watch_bump_if(&ks->watch, in_dict, &ks->dict);
+    ks->avg_ttl = 0; /* Redis's emptyDbStructure starts the estimate over */
 
     grave_t *g = calloc(1, sizeof *g);
     if (!g) {

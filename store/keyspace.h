@@ -199,7 +199,7 @@ void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *o
 
 /* Empty the keyspace in O(1): the old table and TTL index are detached
  * and freed later by ks_reclaim_step (their memory still counts until
- * then). Stats other than keys/expires are kept. */
+ * then). avg_ttl restarts at 0 (as Redis); other stats are kept. */
 void ks_flush(ks_t *ks);
 /* Free up to `budget` entries/buckets of flushed data. Returns true when
  * nothing is left to free. */
