@@ -175,7 +175,7 @@ static void maybe_finish(conn_t *c)
 	if (c->closed || conn_outstanding(c) > 0 || c->acquiring ||
 	    c->stalled_argv)
 		return;
-	bool flushed = conn_unsent(c) == 0 && !c->stalled_argv;
+	bool flushed = conn_unsent(c) == 0;
 	if (!c->peer_gone && !((c->closing || c->read_eof) && flushed))
 		return;
 	if (!multi_reset(c))
