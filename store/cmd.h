@@ -155,20 +155,21 @@ typedef struct cmd_ctx {
 
 typedef void (*cmd_proc_t)(cmd_ctx_t *ctx);
 
+/* One row; 64 bytes on LP64 (routing reads rows on every command). */
 typedef struct cmd {
     const char *name;           /* lowercase */
     cmd_proc_t proc;
     int arity;                  /* Redis convention: -N means at least N */
     uint32_t flags;             /* enum cmd_flag */
     uint32_t acl;               /* enum cmd_acl */
-    int first_key;              /* 0 = no keys */
-    int last_key;               /* negative: counted from the end (-1 = last arg) */
-    int key_step;
+    int16_t first_key;          /* 0 = no keys */
+    int16_t last_key;           /* negative: counted from the end (-1 = last arg) */
+    int16_t key_step;
+    uint16_t nsubs;
+    uint16_t nkeyspecs;
     const char *tips;           /* Redis command tips, space separated, "" if none */
     const struct cmd *subs;     /* container command: its subcommands, else NULL */
     const cmd_keyspec_t *keyspecs;  /* COMMAND INFO's key specs, in order */
-    uint16_t nsubs;
-    uint16_t nkeyspecs;
 } cmd_t;
 
 /* Command by name (any case), NULL if unknown. */
