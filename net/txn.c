@@ -19,14 +19,13 @@
  * so on one worker a command over several shards costs no message at all.
  *
  * Why no deadlock: a connection takes shards in ascending index order and
- * waits only for the next one; the holder of that shard holds nothing
- * above it that it waits for... formally, if T1 waits for a shard held by
- * T2, then T2 holds that shard and waits (if at all) for a higher one, so
- * a cycle of waits would need shard indexes to increase all around it.  A
- * holder waits for nothing once it holds all its shards: it runs the
- * command to the end in one turn and releases.  Shards grant holds in
- * arrival order, so every hold is granted after finitely many others.
- * docs/atomicity.md has the longer argument.
+ * asks for one at a time, so if T waits for shard s held by U, U holds s
+ * and waits (if at all) only for a shard above s.  A cycle of waits would
+ * need shard indexes rising all the way round it: impossible.  A holder
+ * that has all its shards waits for nothing: it runs the command to the
+ * end in one turn and releases.  Shards grant holds in arrival order, so
+ * every hold is granted after finitely many others.  docs/atomicity.md has
+ * the longer argument.
  *
  * Order with the connection's own commands: before its first hold it
  * sends out every batch it has queued, so its earlier commands on a shard
