@@ -128,7 +128,7 @@ test('node-redis 5: RESP: 3 sends HELLO 3 first, gets a map; CLIENT INFO and CLI
   const list = await step('CLIENT LIST', c.sendCommand(['CLIENT', 'LIST']));
   const mine = String(list).split('\n').filter((l) => l.startsWith(`id=${id} `));
   assert.ok(mine.length === 1 && / resp=3( |$)/.test(mine[0].trim()), `CLIENT LIST, line for id=${id}: ${JSON.stringify(mine)}`);
-  // The same client without RESP: no HELLO, RESP2.
+  // A client without the RESP option: no HELLO, RESP2.
   const c2 = await client(t, { RESP: undefined });
   same(await respOf(c2), 2, 'CLIENT INFO resp without the RESP option');
   const list2 = await step('CLIENT LIST', c.sendCommand(['CLIENT', 'LIST']));
