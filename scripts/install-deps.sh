@@ -29,6 +29,6 @@ fi
 if ! python3 tests/e2e/test_node.py --check-deps >/dev/null 2>&1; then
 	echo "install-deps: npm ci in tests/e2e/node" >&2
 	(cd tests/e2e/node && npm ci --no-audit --no-fund --fetch-timeout=60000) ||
-		echo "install-deps: npm ci failed: the Node.js client tests (e2e_ioredis, e2e_node_redis) will fail" >&2
+		echo "install-deps: npm ci failed: the Node.js client tests (e2e_ioredis, e2e_node_redis, e2e_node_redis5) will fail" >&2
 fi
 exit 0
