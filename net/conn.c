@@ -119,11 +119,15 @@ static void conn_on_start(act_actor_t *self, void *state)
 	c->ring_mask = RING_START - 1;
 	c->ob = calloc((size_t)srv.nshards, sizeof(*c->ob));
 	c->pending_writes = calloc((size_t)srv.nshards, sizeof(uint32_t));
+	c->inflight = calloc((size_t)srv.nshards, sizeof(uint32_t));
+	c->want = calloc((size_t)srv.nshards, 1);
+	c->held = calloc((size_t)srv.nshards, 1);
 	c->next = worker_conns[c->worker];
 	if (c->next)
 		c->next->prev = c;
 	worker_conns[c->worker] = c;
-	if (!c->ring || !c->ob || !c->pending_writes)
+	if (!c->ring || !c->ob || !c->pending_writes || !c->inflight ||
+	    !c->want || !c->held)
 		c->closing = c->peer_gone = true;
 }
 
@@ -150,6 +154,7 @@ static void conn_on_stop(act_actor_t *self, void *state)
 	unlink_conn(c);
 	for (uint32_t s = c->head; s != c->tail; s++)
 		merge_free(&c->ring[s & c->ring_mask]);
+	multi_free(c);
 	dispatch_release(c);
 	free(c->ring);
 	free(c->pending_writes);
@@ -164,14 +169,19 @@ size_t conn_unsent(const conn_t *c)
 	return c->out.len - c->out_sent;
 }
 
-/* Close the socket and stop, once nothing is outstanding. */
+/* Close the socket and stop, once nothing is outstanding: no reply, no
+ * hold on its way, no watched key left registered on a shard. */
 static void maybe_finish(conn_t *c)
 {
-	if (c->closed || conn_outstanding(c) > 0)
+	if (c->closed || conn_outstanding(c) > 0 || c->acquiring ||
+	    c->stalled_argv)
 		return;
-	bool flushed = conn_unsent(c) == 0 && !c->stalled_argv;
+	bool flushed = conn_unsent(c) == 0;
 	if (!c->peer_gone && !((c->closing || c->read_eof) && flushed))
 		return;
+	if (!multi_reset(c))
+		return; /* holds on their way: MSG_HELD comes back here */
+	txn_release(c);
 	c->closed = true;
 	act_fd_unwatch(c->self, c->watch);
 	c->watch = NULL;
@@ -443,6 +453,11 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case MSG_REPLY_BATCH:
 		dispatch_on_replies(c, (rep_batch_t *)msg);
 		conn_kick(c);
+		return;
+	case MSG_HELD:
+		txn_on_held(c, (hold_msg_t *)msg);
+		if (!c->acquiring)
+			conn_kick(c); /* what waited for the holds runs now */
 		return;
 	case MSG_KILL: /* CLIENT KILL: close after what is in flight */
 		c->closing = true;

@@ -24,9 +24,8 @@ enum merge_kind {
 	MERGE_BYKEY,     /* elements put back in key order (MGET) */
 	MERGE_ANY,       /* first non-null reply (RANDOMKEY) */
 	MERGE_INFO,      /* shard statistics folded into INFO */
-	MERGE_RENAME,    /* a cross-shard RENAME's steps (rename.c) */
+	MERGE_TRUE,      /* :1 unless a part failed (MSETNX across shards) */
 	MERGE_SCAN,      /* one shard's SCAN page, cursor made global */
-	MERGE_MSETNX,    /* a cross-shard MSETNX's two steps (msetnx.c) */
 	MERGE_CLIENTS,   /* CLIENT LIST: every worker's lines, concatenated */
 	MERGE_KILL_OLD,  /* CLIENT KILL addr: +OK if any was killed */
 };
@@ -90,9 +89,24 @@ typedef struct conn {
 	uint32_t reply_avg;       /* moving average of reply bytes (ring) */
 
 	outbatch_t *ob;           /* [nshards] */
+	uint32_t *inflight;       /* [nshards] parts sent by message, unanswered */
 	uint32_t *pending_writes; /* [nshards] write parts in flight */
 	uint32_t pending_writes_total;
-	uint32_t multistep;       /* RENAME/MSETNX across shards under way */
+
+	/* Shards taken for the command being routed (txn.c). */
+	uint8_t *want, *held;     /* [nshards] sets */
+	int nheld;
+	int acquire_next;         /* next shard to examine, ascending */
+	bool acquiring;           /* a hold is on its way: everything waits */
+	bool must_wait;           /* a connection command could not run yet */
+
+	/* MULTI/EXEC/WATCH (multi.c) */
+	bool in_multi;
+	bool multi_failed;        /* a command was refused while queueing */
+	struct queued_cmd *queued;
+	int nqueued, queued_cap;
+	struct watched_key *watched;
+	int nwatched, watched_cap;
 
 	/* A write that must wait for writes in flight on other shards. */
 	cmd_arg_t *stalled_argv;
@@ -137,13 +151,6 @@ req_t *dispatch_new_req(conn_t *c, uint8_t merge, uint16_t nparts);
 void dispatch_to_shard(conn_t *c, req_t *req, int shard, uint16_t part,
 		       const cmd_t *cmd, int argc, const cmd_arg_t *argv);
 void dispatch_release(conn_t *c);
-/* A multi-step command (rename.c, msetnx.c) has its final reply: commands
- * after it, held back until now, may go. */
-void dispatch_multistep_done(conn_t *c, req_t *req);
-/* Send one part per shard of a multi-key command, for @req (which may be
- * a later step of a multi-step command).  Returns the number of parts. */
-uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
-			const cmd_arg_t *argv, const int *shard_of_arg);
 static inline uint32_t conn_outstanding(const conn_t *c)
 {
 	return c->tail - c->head;
@@ -159,15 +166,43 @@ const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc);
 size_t srvcmd_count(void);
 const cmd_t *srvcmd_at(size_t i);
 
-/* rename.c */
-bool rename_start(conn_t *c, const cmd_t *cmd, const cmd_arg_t *argv,
-		  int src_shard, int dst_shard);
-void rename_step(conn_t *c, req_t *req, const char *bytes, size_t len);
+/* Whether a part for shard @s runs here and now, inline: a shard we hold,
+ * or a free one of our worker with nothing of ours in flight to it. */
+static inline bool conn_runs_inline(const conn_t *c, int s)
+{
+	if (c->held[s])
+		return true;
+	const shard_t *sh = srv.shards[s];
+	return sh->worker == c->worker && shard_is_free(sh) &&
+	       c->inflight[s] == 0;
+}
 
-/* msetnx.c */
-bool msetnx_start(conn_t *c, const cmd_t *cmd, int argc, const cmd_arg_t *argv,
-		  const int *shard_of_arg);
-void msetnx_step(conn_t *c, req_t *req, const char *bytes, size_t len);
+/* txn.c: the hold protocol. */
+/* Hold every shard of @want (a [nshards] set).  true: all are held, run
+ * the command (the top-level route releases them after it).  false: holds
+ * are on their way; route the command again when they are. */
+bool txn_hold(conn_t *c, const uint8_t *want);
+void txn_on_held(conn_t *c, const hold_msg_t *m);
+void txn_release(conn_t *c);
+
+/* multi.c: MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
+/* In MULTI, a command that is queued rather than run (false for EXEC,
+ * DISCARD, MULTI, WATCH, QUIT, RESET). */
+bool multi_queues(const conn_t *c, const cmd_t *cmd);
+void multi_queue(conn_t *c, const cmd_t *cmd, int argc, const cmd_arg_t *argv);
+/* A command was refused while queueing: EXEC will abort. */
+void multi_refused(conn_t *c);
+/* Forget the transaction and the watched keys (RESET, closing).  false:
+ * holds are on their way; call again. */
+bool multi_reset(conn_t *c);
+void multi_free(conn_t *c);
+void multi_cmd_multi(conn_t *c, int argc, const cmd_arg_t *argv);
+void multi_cmd_exec(conn_t *c, int argc, const cmd_arg_t *argv);
+void multi_cmd_discard(conn_t *c, int argc, const cmd_arg_t *argv);
+void multi_cmd_watch(conn_t *c, int argc, const cmd_arg_t *argv);
+void multi_cmd_unwatch(conn_t *c, int argc, const cmd_arg_t *argv);
+/* route.c: route one command from inside EXEC (all its shards held). */
+void route_in_exec(conn_t *c, int argc, const cmd_arg_t *argv);
 
 /* info.c */
 void info_build(conn_t *c, req_t *req);

@@ -117,6 +117,9 @@ void dispatch_release(conn_t *c)
 		for (int s = 0; s < srv.nshards; s++)
 			free(c->ob[s].buf);
 	free(c->ob);
+	free(c->inflight);
+	free(c->want);
+	free(c->held);
 	free(c->stalled_argv);
 	free(c->stalled_bytes);
 }
@@ -202,6 +205,7 @@ static void append_entry(conn_t *c, int s, uint32_t seq, uint16_t part,
 	}
 	ob->len += size;
 	ob->n++;
+	c->inflight[s]++;
 	if (ob->len >= BATCH_FLUSH_BYTES)
 		flush_shard(c, s);
 }
@@ -216,8 +220,8 @@ void dispatch_to_shard(conn_t *c, req_t *req, int s, uint16_t part,
 		c->pending_writes[s]++;
 		c->pending_writes_total++;
 	}
-	if (sh->worker == c->worker) {
-		/* Local: run it now.  A lone part writes its reply in place;
+	if (conn_runs_inline(c, s)) {
+		/* Local or held: run it now.  A lone part writes its reply in place;
 		 * parts to gather go through a scratch buffer. */
 		worker_stats_t *ws = &srv.wstats[c->worker];
 		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
@@ -251,6 +255,7 @@ void dispatch_on_replies(conn_t *c, rep_batch_t *rb)
 		const rep_entry_t *e = (const rep_entry_t *)p;
 		const char *bytes = (const char *)(e + 1);
 		req_t *req = &c->ring[e->seq & c->ring_mask];
+		c->inflight[e->shard]--;
 		if (req->is_write) {
 			c->pending_writes[e->shard]--;
 			c->pending_writes_total--;

@@ -151,6 +151,10 @@ static void finish(conn_t *c, req_t *req)
 		if (!req->failed)
 			reply_ok(&req->buf);
 		break;
+	case MERGE_TRUE:
+		if (!req->failed)
+			reply_int(&req->buf, 1);
+		break;
 	case MERGE_CONCAT:
 		finish_concat(req);
 		break;
@@ -179,14 +183,6 @@ static void finish(conn_t *c, req_t *req)
 void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 {
 	bool is_err = e->len > 0 && bytes[0] == '-';
-	if (req->merge == MERGE_RENAME) {
-		rename_step(c, req, bytes, e->len);
-		return;
-	}
-	if (req->merge == MERGE_MSETNX) {
-		msetnx_step(c, req, bytes, e->len);
-		return;
-	}
 	if (req->merge == MERGE_SCAN) {
 		finish_scan(req, bytes, e->len);
 		req->parts_left--;
@@ -200,9 +196,10 @@ void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes)
 	case MERGE_SUM:
 	case MERGE_KILL_OLD:
 	case MERGE_OK:
+	case MERGE_TRUE:
 		if (is_err)
 			keep_error(req, bytes, e->len);
-		else if (req->merge != MERGE_OK)
+		else if (req->merge == MERGE_SUM || req->merge == MERGE_KILL_OLD)
 			req->acc += parse_int_line(bytes, e->len);
 		break;
 	default:

@@ -1,17 +1,18 @@
 /*
  * route.c - decide where each command goes: inline on a shard of this
- * worker, in a batch to a remote shard, split over several shards (MGET,
- * MSET, DEL...), to every shard (DBSIZE, KEYS, FLUSHALL...), or through a
- * multi-step protocol (RENAME, MSETNX across shards); and hold back what
- * must wait.
+ * worker, in a batch to a remote shard, or, when it spans several shards
+ * (MGET, MSET, DEL, RENAME, KEYS, DBSIZE, FLUSHALL...), run with all of
+ * them held (txn.c) so that no other client sees it half done; and hold
+ * back what must wait.
  *
  * Order: a write may start only when no write of this connection is in
  * flight on a shard it does not touch, so another client never sees a
  * later write of ours without the earlier ones (Redis's order guarantee).
  * Writes to one shard keep their order through that shard's mailbox, so
- * runs of them still batch; reads never wait for writes elsewhere.  Nothing
- * overtakes a multi-step command.  A command that must wait is copied
- * aside ("stalled") and parsing pauses until the replies in flight return.
+ * runs of them still batch; reads never wait for writes elsewhere.  While
+ * holds are on their way nothing else is routed.  A command that must
+ * wait is copied aside ("stalled") and parsing pauses until the replies or
+ * holds in flight return.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,12 +58,11 @@ static bool route_single(conn_t *c, const cmd_t *cmd, int s, int argc,
 	bool write = cmd->flags & CMD_WRITE;
 	if (write && write_must_wait(c, s))
 		return false;
-	shard_t *sh = srv.shards[s];
-	if (sh->worker == c->worker && conn_outstanding(c) == 0) {
+	if (conn_runs_inline(c, s) && conn_outstanding(c) == 0) {
 		/* The fast path: nothing before us, reply straight out. */
 		worker_stats_t *ws = &srv.wstats[c->worker];
 		ck_pr_store_64(&ws->inline_cmds, ws->inline_cmds + 1);
-		shard_exec(sh, cmd, c->db, argc, argv, &c->out);
+		shard_exec(srv.shards[s], cmd, c->db, argc, argv, &c->out);
 		return true;
 	}
 	req_t *req = dispatch_new_req(c, MERGE_ONE, 1);
@@ -117,12 +117,10 @@ static bool route_scan(conn_t *c, const cmd_t *cmd, int argc,
 }
 
 /* Keyless store commands run on every shard (DBSIZE, KEYS, FLUSHALL...). */
-static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
+static void route_all(conn_t *c, const cmd_t *cmd, int argc,
 		      const cmd_arg_t *argv)
 {
 	bool write = cmd->flags & CMD_WRITE;
-	if (write && c->pending_writes_total > 0)
-		return false; /* touches every shard: wait for all writes */
 	req_t *req = dispatch_new_req(c, merge_of(cmd), (uint16_t)srv.nshards);
 	req->is_write = write;
 	if (req->merge == MERGE_CONCAT || req->merge == MERGE_ANY) {
@@ -134,7 +132,6 @@ static bool route_all(conn_t *c, const cmd_t *cmd, int argc,
 	}
 	for (int s = 0; s < srv.nshards; s++)
 		dispatch_to_shard(c, req, s, (uint16_t)s, cmd, argc, argv);
-	return true;
 }
 
 /* Which shards the keys of a split command touch, and each one's part. */
@@ -154,8 +151,9 @@ static int split_parts(const cmd_t *cmd, int argc, const int *shard_of_arg,
 	return nparts;
 }
 
-uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
-			const cmd_arg_t *argv, const int *shard_of_arg)
+/* Send one part per shard of a multi-key command. */
+static void split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
+		  const cmd_arg_t *argv, const int *shard_of_arg)
 {
 	uint8_t in_set[SERVER_MAX_SHARDS];
 	int part_of[SERVER_MAX_SHARDS];
@@ -189,24 +187,74 @@ uint16_t dispatch_split(conn_t *c, req_t *req, const cmd_t *cmd, int argc,
 		dispatch_to_shard(c, req, s, (uint16_t)part_of[s], cmd, n, sub);
 	}
 	free(sub);
-	return (uint16_t)nparts;
 }
 
-/* Split a multi-key command into one part per shard. */
-static bool route_split(conn_t *c, const cmd_t *cmd, int argc,
+/* A multi-key command, one part per shard. */
+static void route_split(conn_t *c, const cmd_t *cmd, uint8_t merge, int argc,
 			const cmd_arg_t *argv, const int *shard_of_arg)
 {
-	uint8_t in_set[SERVER_MAX_SHARDS];
-	int part_of[SERVER_MAX_SHARDS];
-	split_parts(cmd, argc, shard_of_arg, in_set, part_of);
-	bool write = cmd->flags & CMD_WRITE;
-	/* Its part on one shard becomes visible before the others: so no
-	 * write of ours may still be in flight anywhere, its shards included. */
-	if (write && c->pending_writes_total > 0)
+	req_t *req = dispatch_new_req(c, merge, 0);
+	req->is_write = cmd->flags & CMD_WRITE;
+	split(c, req, cmd, argc, argv, shard_of_arg);
+}
+
+/* MSETNX over held shards: nothing is set if any key exists. */
+static void msetnx_held(conn_t *c, const cmd_t *cmd, int argc,
+			const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	for (int i = 1; i < argc; i += 2) {
+		ks_t *ks = srv.shards[shard_of_arg[i]]->dbs[c->db];
+		ks_set_now(ks, server_now_ms());
+		if (ks_find(ks, argv[i].ptr, argv[i].len)) {
+			req_t *req;
+			reply_int(dispatch_reply_now(c, &req), 0);
+			dispatch_finish_now(c, req);
+			return;
+		}
+	}
+	route_split(c, cmd, MERGE_TRUE, argc, argv, shard_of_arg);
+}
+
+/* RENAME, COPY, LCS: the command runs once, with both keyspaces. */
+static void run_pair(conn_t *c, const cmd_t *cmd, int argc,
+		     const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	req_t *req;
+	reply_t *r = dispatch_reply_now(c, &req);
+	shard_exec_pair(srv.shards[shard_of_arg[1]], srv.shards[shard_of_arg[2]],
+			cmd, c->db, argc, argv, r);
+	dispatch_finish_now(c, req);
+}
+
+/* A command over several shards (@shard_of_arg NULL: every shard), run
+ * with all of them held.  false: it must wait, for holds on their way or
+ * for our writes in flight (its effects on one shard must not become
+ * visible before an earlier write of ours on another). */
+static bool route_held(conn_t *c, const cmd_t *cmd, const cmd_t *keys,
+		       int argc, const cmd_arg_t *argv, const int *shard_of_arg)
+{
+	if ((cmd->flags & CMD_WRITE) && c->pending_writes_total > 0)
 		return false;
-	req_t *req = dispatch_new_req(c, merge_of(cmd), 0);
-	req->is_write = write;
-	dispatch_split(c, req, cmd, argc, argv, shard_of_arg);
+	uint8_t want[SERVER_MAX_SHARDS];
+	memset(want, shard_of_arg ? 0 : 1, (size_t)srv.nshards);
+	if (shard_of_arg) {
+		int step = keys->key_step > 0 ? keys->key_step : 1;
+		int last = keys->last_key < 0 ? argc + keys->last_key
+					      : keys->last_key;
+		for (int i = keys->first_key; i <= last && i < argc; i += step)
+			want[shard_of_arg[i]] = 1;
+	}
+	/* One shard runs any command whole: no hold needed. */
+	if (srv.nshards > 1 && !txn_hold(c, want))
+		return false;
+	if (!shard_of_arg)
+		route_all(c, cmd, argc, argv);
+	else if (keys->last_key >= 0)
+		run_pair(c, cmd, argc, argv, shard_of_arg);
+	else if (!strcmp(cmd->name, "msetnx"))
+		msetnx_held(c, cmd, argc, argv, shard_of_arg);
+	else
+		route_split(c, cmd, merge_of(cmd), argc, argv, shard_of_arg);
 	return true;
 }
 
@@ -218,58 +266,47 @@ static int local_shard(const conn_t *c)
 	return sh ? sh->index : 0;
 }
 
-/* COPY and LCS need both values on one shard (for now: issue 4 moves
- * values between shards for them, as RENAME does). */
-static bool cross_slot(conn_t *c)
+/* Refuse a command with an error reply (and make a pending EXEC abort). */
+static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
+		   const cmd_t *cmd)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	reply_error(r, "CROSSSLOT Keys in request don't hash to the same slot");
+	if (!cmd)
+		cmd_reply_unknown(r, argc, argv);
+	else if (cmd_check_arity(cmd, argc, r)) /* else it wrote the error */
+		reply_error(r, "NOAUTH Authentication required.");
 	dispatch_finish_now(c, req);
+	multi_refused(c);
 	return true;
 }
 
-void dispatch_multistep_done(conn_t *c, req_t *req)
-{
-	req->done = true;
-	c->multistep--;
-}
-
-/* Route one command.  false: it must wait (nothing done): a write behind
- * writes in flight on other shards, or anything behind a multi-step
- * command, whose later steps could otherwise be overtaken. */
+/* Route one command.  false: it must wait (nothing done): for holds on
+ * their way, or a write behind writes in flight on other shards. */
 static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 {
-	if (c->multistep > 0)
+	if (c->acquiring)
 		return false;
 	srvcmd_proc_t sproc = NULL;
 	const cmd_t *cmd = cmd_lookup(argv[0].ptr, argv[0].len);
 	if (!cmd)
 		cmd = srvcmd_lookup(argv[0].ptr, argv[0].len, &sproc);
-	req_t *req;
-	if (!cmd) {
-		reply_t *r = dispatch_reply_now(c, &req);
-		cmd_reply_unknown(r, argc, argv);
-		dispatch_finish_now(c, req);
-		return true;
-	}
+	if (!cmd)
+		return refuse(c, argc, argv, NULL);
 	bool arity_ok = cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
-	if (!arity_ok) {
-		reply_t *r = dispatch_reply_now(c, &req);
-		cmd_check_arity(cmd, argc, r);
-		dispatch_finish_now(c, req);
-		return true;
-	}
-	if (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
-	    server_cfg()->requirepass[0]) { /* Redis's authRequired() */
-		reply_t *r = dispatch_reply_now(c, &req);
-		reply_error(r, "NOAUTH Authentication required.");
-		dispatch_finish_now(c, req);
+	if (!arity_ok || (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
+			  server_cfg()->requirepass[0])) /* authRequired() */
+		return refuse(c, argc, argv, cmd);
+	if (c->in_multi && multi_queues(c, cmd)) {
+		multi_queue(c, cmd, argc, argv);
 		return true;
 	}
 	if (sproc) {
 		uint64_t t0 = server_ticks();
+		c->must_wait = false;
 		sproc(c, argc, argv);
+		if (c->must_wait)
+			return false;
 		server_count_call(cmd, server_ticks() - t0, false);
 		return true;
 	}
@@ -284,10 +321,11 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
 		return route_scan(c, cmd, argc, argv);
 	if (keys->first_key == 0)
-		return route_all(c, cmd, argc, argv);
+		return route_held(c, cmd, keys, argc, argv, NULL);
 	int step = keys->key_step > 0 ? keys->key_step : 1;
 	if (keys->last_key < 0 && step > 1 && (argc - keys->first_key) % step) {
 		/* MSET k v k: Redis checks the pairs as an arity error. */
+		req_t *req;
 		reply_t *r = dispatch_reply_now(c, &req);
 		reply_errorf(r, ERRF_ARITY, cmd->name);
 		dispatch_finish_now(c, req);
@@ -312,25 +350,24 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		else if (s != first_shard)
 			spans = true;
 	}
-	bool ok;
-	if (!spans)
-		ok = route_single(c, cmd, first_shard, argc, argv);
-	else if (!strcmp(cmd->name, "msetnx"))
-		ok = c->pending_writes_total > 0
-			? false /* wait for all writes in flight */
-			: msetnx_start(c, cmd, argc, argv, shard_of_arg);
-	else if (keys->last_key < 0)
-		ok = route_split(c, cmd, argc, argv, shard_of_arg);
-	else if (!strcmp(cmd->name, "rename") || !strcmp(cmd->name, "renamenx"))
-		ok = c->pending_writes_total > 0
-			? false /* wait for all writes in flight */
-			: rename_start(c, cmd, argv, shard_of_arg[1],
-				       shard_of_arg[2]);
-	else
-		ok = cross_slot(c);
+	bool ok = spans
+		? route_held(c, cmd, keys, argc, argv, shard_of_arg)
+		: route_single(c, cmd, first_shard, argc, argv);
 	if (shard_of_arg != stack_shards)
 		free(shard_of_arg);
 	return ok;
+}
+
+void route_in_exec(conn_t *c, int argc, const cmd_arg_t *argv)
+{
+	if (route(c, argc, argv))
+		return;
+	/* Cannot happen: EXEC holds every shard its commands touch, and
+	 * commands under a hold run inline, leaving no write in flight. */
+	log_warning("a command inside EXEC could not run");
+	req_t *req;
+	reply_error(dispatch_reply_now(c, &req), "ERR internal error in EXEC");
+	dispatch_finish_now(c, req);
 }
 
 static void stall(conn_t *c, int argc, const cmd_arg_t *argv)
@@ -364,7 +401,10 @@ static bool route_maybe_silent(conn_t *c, int argc, const cmd_arg_t *argv,
 	size_t out_len = c->out.len;
 	uint32_t tail = c->tail;
 	c->reply_force = false;
-	if (!route(c, argc, argv))
+	bool routed = route(c, argc, argv);
+	if (!c->acquiring)
+		txn_release(c); /* the command ran: its shards go back */
+	if (!routed)
 		return false;
 	if (!silent || c->reply_force)
 		return true;

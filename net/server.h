@@ -126,6 +126,11 @@ enum {
 	MSG_CLIENT_LIST,    /* conn -> per-worker agent: list your conns */
 	MSG_CLIENT_KILL,    /* conn -> per-worker agent: close matching conns */
 	MSG_KILL,           /* agent -> conn: close (after what is in flight) */
+	MSG_HOLD,           /* conn -> shard: hold yourself for me (hold_msg_t) */
+	MSG_HELD,           /* shard -> conn: held; the data is yours */
+	MSG_RELEASE,        /* conn -> shard: take your data back, go on */
+	MSG_RESUME,         /* conn -> shard of its worker, released directly:
+			     * serve what you kept */
 	MSG_CONFIG_SYNC,    /* CONFIG SET -> per-worker agent: new settings */
 	MSG_IDLE_CHECK,     /* agent -> conn: close if idle past `timeout` */
 	MSG_HZ,             /* CONFIG SET -> sweeper: `hz` changed */
@@ -188,6 +193,14 @@ typedef struct kill_msg {
 	char laddr[64];
 } kill_msg_t;
 
+/* MSG_HOLD and MSG_HELD (see txn.c for the protocol). */
+typedef struct hold_msg {
+	act_msg_t hdr;
+	act_actor_t *reply_to;  /* the conn actor asking */
+	void *conn;             /* its state: the holder */
+	int shard;
+} hold_msg_t;
+
 /* A settings snapshot replaced by CONFIG SET, freed by the last agent. */
 typedef struct cfglive_retired cfglive_retired_t;
 
@@ -217,13 +230,29 @@ struct shard {
 	ks_t **dbs;            /* [cfg.databases] */
 	int ndbs;
 	reply_t scratch;       /* replies of one batch, before packing */
+	/* Hold protocol (txn.c), touched only on this shard's worker: */
+	void *held_by;         /* the conn that owns the data now, or NULL */
+	act_msg_t **deferred;  /* messages that came while held, in order */
+	uint32_t defer_head, defer_len, defer_cap;
 };
+
+/* Whether a conn of this shard's worker may run a command on it now,
+ * inline: nobody holds it and nothing waits to run before. */
+static inline bool shard_is_free(const shard_t *sh)
+{
+	return sh->held_by == NULL && sh->defer_len == 0;
+}
 
 int shard_create_all(void);
 void shard_destroy_all(void);
-/* Run one command inline on a shard of the calling worker. */
+/* Run one command inline on a shard of the calling worker, or on one the
+ * calling conn holds. */
 void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		const cmd_arg_t *argv, reply_t *out);  /* out->proto is used */
+/* The same for a command whose second key (argv[2]: RENAME, COPY, LCS)
+ * lives on shard @sh2, also held. */
+void shard_exec_pair(shard_t *sh, shard_t *sh2, const cmd_t *cmd, int db,
+		     int argc, const cmd_arg_t *argv, reply_t *out);
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

@@ -7,6 +7,13 @@
  * request batches sent by connections on other workers, answered with one
  * reply batch each.  Sweeper ticks run the active-expiry cycle and a few
  * steps of incremental rehash and reclaim.
+ *
+ * Holds (txn.c has the protocol): a connection running a command over
+ * several shards takes each of them with MSG_HOLD.  While held, the data
+ * belongs to that connection, which runs the command on it from its own
+ * thread; the shard touches none of it: it keeps every request batch and
+ * hold that arrives, in order, skips expiry ticks, and carries on with
+ * what it kept when MSG_RELEASE hands the data back.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,6 +79,10 @@ void shard_destroy_all(void)
 			ks_destroy(sh->dbs[d]);
 		free(sh->dbs);
 		reply_free(&sh->scratch);
+		for (uint32_t k = 0; k < sh->defer_len; k++)
+			act_msg_free(sh->deferred[(sh->defer_head + k) %
+						  sh->defer_cap]);
+		free(sh->deferred);
 		free(sh);
 		srv.shards[i] = NULL;
 	}
@@ -80,10 +91,18 @@ void shard_destroy_all(void)
 void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		const cmd_arg_t *argv, reply_t *out)
 {
+	shard_exec_pair(sh, sh, cmd, db, argc, argv, out);
+}
+
+void shard_exec_pair(shard_t *sh, shard_t *sh2, const cmd_t *cmd, int db,
+		     int argc, const cmd_arg_t *argv, reply_t *out)
+{
 	cmd_ctx_t ctx = {
 		.ks = sh->dbs[db],
 		.dbs = sh->dbs,
 		.ndbs = sh->ndbs,
+		.ks2 = sh2 != sh ? sh2->dbs[db] : NULL,
+		.dbs2 = sh2 != sh ? sh2->dbs : NULL,
 		.argc = argc,
 		.argv = argv,
 		.reply = out,
@@ -169,16 +188,88 @@ static void tick(shard_t *sh)
 	}
 }
 
+/* ---- holds ------------------------------------------------------------- */
+
+static void defer(shard_t *sh, act_msg_t *msg)
+{
+	if (sh->defer_len == sh->defer_cap) {
+		uint32_t cap = sh->defer_cap ? sh->defer_cap * 2 : 16;
+		act_msg_t **d = malloc(cap * sizeof(*d));
+		if (!d) {
+			log_warning("out of memory keeping a message for later");
+			abort(); /* its sender would wait forever */
+		}
+		for (uint32_t i = 0; i < sh->defer_len; i++)
+			d[i] = sh->deferred[(sh->defer_head + i) % sh->defer_cap];
+		free(sh->deferred);
+		sh->deferred = d;
+		sh->defer_head = 0;
+		sh->defer_cap = cap;
+	}
+	act_msg_claim(msg);
+	sh->deferred[(sh->defer_head + sh->defer_len) % sh->defer_cap] = msg;
+	sh->defer_len++;
+}
+
+static void grant(shard_t *sh, hold_msg_t *h)
+{
+	sh->held_by = h->conn;
+	hold_msg_t *m = (hold_msg_t *)act_msg_new(sizeof(*m), MSG_HELD);
+	if (!m) {
+		log_warning("out of memory answering a hold");
+		abort();
+	}
+	m->reply_to = NULL;
+	m->conn = h->conn;
+	m->shard = sh->index;
+	act_send(h->reply_to, &m->hdr);
+}
+
+/* A request batch or a hold, when the shard is not held. */
+static void serve(shard_t *sh, act_msg_t *msg)
+{
+	if (msg->type == MSG_REQ_BATCH)
+		run_batch(sh, (req_batch_t *)msg);
+	else
+		grant(sh, (hold_msg_t *)msg);
+}
+
+/* Serve what was kept, in order, until a kept hold is granted. */
+static void serve_deferred(shard_t *sh)
+{
+	while (sh->held_by == NULL && sh->defer_len > 0) {
+		act_msg_t *msg = sh->deferred[sh->defer_head];
+		sh->defer_head = (sh->defer_head + 1) % sh->defer_cap;
+		sh->defer_len--;
+		serve(sh, msg);
+		act_msg_free(msg);
+	}
+}
+
 static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 {
 	shard_t *sh = state;
 	server_clock_refresh();
+	/* A conn of this worker may have released us directly (txn.c): what
+	 * was kept goes first. */
+	serve_deferred(sh);
 	switch (msg->type) {
 	case MSG_REQ_BATCH:
-		run_batch(sh, (req_batch_t *)msg);
+	case MSG_HOLD:
+		if (shard_is_free(sh))
+			serve(sh, msg);
+		else
+			defer(sh, msg);
+		break;
+	case MSG_RELEASE:
+		sh->held_by = NULL;
+		serve_deferred(sh);
+		break;
+	case MSG_RESUME: /* done above */
 		break;
 	case MSG_TICK:
-		tick(sh);
+		if (sh->held_by == NULL)
+			tick(sh);
 		break;
 	}
 	(void)self;

@@ -5,7 +5,9 @@
  * COMMAND is in srvcmd_command.c, HELLO and AUTH in srvcmd_auth.c.
  *
  * Replies and errors are Redis 7.0's.  The table uses store/'s cmd_t so
- * that COMMAND reports both tables the same way.
+ * that COMMAND reports both tables the same way; CONFIG, CLIENT and
+ * COMMAND are containers whose subcommand rows are both what COMMAND INFO
+ * reports and what srvcmd_subcommand dispatches on.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -97,25 +99,25 @@ static void sc_select(conn_t *c, int argc, const cmd_arg_t *argv)
 
 /* ---- subcommands ----------------------------------------------------- */
 
-/* Check argv[1] against @subs as Redis 7.0 does.  NULL (error written to
- * @r) or the subcommand's entry. */
-const subcmd_t *srvcmd_subcommand(reply_t *r, const char *container,
-				  const char *upper, const subcmd_t *subs,
-				  int argc, const cmd_arg_t *argv)
+/* Resolve argv[1] as a subcommand of the container @container (a row of
+ * this file's table) as Redis 7.0 does.  NULL (error written to @r) or the
+ * subcommand's row, arity checked. */
+const cmd_t *srvcmd_subcommand(reply_t *r, const char *container, int argc,
+			       const cmd_arg_t *argv)
 {
-	for (const subcmd_t *sc = subs; sc->name; sc++) {
-		if (!srvcmd_arg_is(&argv[1], sc->name))
-			continue;
-		bool ok = sc->arity > 0 ? argc == sc->arity : argc >= -sc->arity;
-		if (ok)
-			return sc;
-		reply_errorf(r, "ERR wrong number of arguments for '%s|%s' command",
-			     container, sc->name);
-		return NULL;
-	}
-	reply_errorf(r, "ERR unknown subcommand '%.*s'. Try %s HELP.",
-		     (int)(argv[1].len > 128 ? 128 : argv[1].len), argv[1].ptr,
-		     upper);
+	srvcmd_proc_t proc;
+	const cmd_t *cmd = srvcmd_lookup(container, strlen(container), &proc);
+	const cmd_t *sub = cmd_subcommand(cmd, argc, argv);
+	if (sub)
+		return cmd_check_arity(sub, argc, r) ? sub : NULL;
+	char upper[16];
+	size_t n = strlen(container);
+	for (size_t i = 0; i < n && i < sizeof(upper) - 1; i++)
+		upper[i] = (char)toupper((unsigned char)container[i]);
+	upper[n < sizeof(upper) - 1 ? n : sizeof(upper) - 1] = '\0';
+	size_t alen = strnlen(argv[1].ptr, argv[1].len);
+	reply_errorf(r, ERRF_UNKNOWN_SUBCOMMAND, (int)(alen > 128 ? 128 : alen),
+		     argv[1].ptr, upper);
 	return NULL;
 }
 
@@ -130,11 +132,6 @@ void srvcmd_help(reply_t *r, const char *const *lines)
 }
 
 /* ---- CONFIG ---------------------------------------------------------- */
-
-static const subcmd_t config_subs[] = {
-	{ "get", -3 }, { "set", -4 }, { "resetstat", 2 }, { "rewrite", 2 },
-	{ "help", 2 }, { NULL, 0 },
-};
 
 static const char *const config_help[] = {
 	"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -183,13 +180,12 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	const subcmd_t *sc = srvcmd_subcommand(r, "config", "CONFIG", config_subs,
-					argc, argv);
+	const cmd_t *sc = srvcmd_subcommand(r, "config", argc, argv);
 	if (!sc) {
 		/* error written */
-	} else if (!strcmp(sc->name, "help")) {
+	} else if (!strcmp(sc->name, "config|help")) {
 		srvcmd_help(r, config_help);
-	} else if (!strcmp(sc->name, "rewrite")) {
+	} else if (!strcmp(sc->name, "config|rewrite")) {
 		reply_error(r, "ERR The server is running without a config file");
 	} else if (srvcmd_arg_is(&argv[1], "get") && argc >= 3) {
 		config_get_reply(r, argc, argv);
@@ -207,13 +203,6 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 }
 
 /* ---- CLIENT ------------------------------------------------------------ */
-
-static const subcmd_t client_subs[] = {
-	{ "id", 2 }, { "getname", 2 }, { "setname", 3 }, { "setinfo", 4 },
-	{ "list", -2 }, { "info", 2 }, { "reply", 3 }, { "no-evict", 3 },
-	{ "kill", -3 },
-	{ "no-touch", 3 }, { "help", 2 }, { NULL, 0 },
-};
 
 /* ON / OFF argument; writes Redis's syntax error otherwise. */
 static bool on_off(reply_t *r, const cmd_arg_t *a, bool *on)
@@ -341,11 +330,10 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	const subcmd_t *sc = srvcmd_subcommand(r, "client", "CLIENT", client_subs,
-					argc, argv);
+	const cmd_t *sc = srvcmd_subcommand(r, "client", argc, argv);
 	if (!sc) {
 		/* error written */
-	} else if (!strcmp(sc->name, "help")) {
+	} else if (!strcmp(sc->name, "client|help")) {
 		srvcmd_help(r, client_help);
 	} else if (srvcmd_arg_is(&argv[1], "id") && argc == 2) {
 		reply_int(r, (long long)c->id);
@@ -368,7 +356,7 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		}
 	} else if (srvcmd_arg_is(&argv[1], "setinfo") && argc == 4) {
 		reply_ok(r);
-	} else if (!strcmp(sc->name, "kill")) {
+	} else if (!strcmp(sc->name, "client|kill")) {
 		kill_msg_t k;
 		uint8_t merge;
 		if (client_kill_parse(r, argc, argv, &k, &merge)) {
@@ -376,9 +364,10 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 			conn_kill_all(c, &k, merge);
 			return;
 		}
-	} else if (!strcmp(sc->name, "reply")) {
+	} else if (!strcmp(sc->name, "client|reply")) {
 		client_reply(c, r, &argv[2]);
-	} else if (!strcmp(sc->name, "no-evict") || !strcmp(sc->name, "no-touch")) {
+	} else if (!strcmp(sc->name, "client|no-evict") ||
+		   !strcmp(sc->name, "client|no-touch")) {
 		/* No eviction here, and idle times are per key: accepted. */
 		bool on;
 		if (on_off(r, &argv[2], &on))
@@ -403,6 +392,10 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
  * authenticated only if no password is required). */
 static void sc_reset(conn_t *c, int argc, const cmd_arg_t *argv)
 {
+	if (!multi_reset(c)) {
+		c->must_wait = true; /* holds for UNWATCH on their way */
+		return;
+	}
 	c->db = 0;
 	c->proto = 2;
 	c->out.proto = 2;
@@ -451,36 +444,98 @@ static void sc_info(conn_t *c, int argc, const cmd_arg_t *argv)
 		dispatch_to_shard(c, req, s, (uint16_t)s, &info_shard_cmd, 1, &one);
 }
 
-#define ROW(n, fn, ar, fl, ac)                                                 \
+/* The table: Redis 7.0.15's COMMAND INFO values (no keys here). */
+#define ROW(n, ar, fl, ac, tp)                                                 \
 	{ .name = n, .proc = NULL, .arity = ar, .flags = fl, .acl = ac,          \
-	  .first_key = 0, .last_key = 0, .key_step = 0, .tips = "" }
+	  .tips = tp }
+/* A container: its subcommand rows, named "container|sub". */
+#define CONTAINER(n, ar, fl, ac, tp, s)                                        \
+	{ .name = n, .proc = NULL, .arity = ar, .flags = fl, .acl = ac,          \
+	  .tips = tp, .subs = s, .nsubs = (uint16_t)(sizeof(s) / sizeof(s[0])) }
+
+/* Common flag and category sets of the rows below. */
+#define LS (CMD_LOADING | CMD_STALE)
+#define NLS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define ADM (CMD_ADMIN | NLS)
+#define CONN (ACL_SLOW | ACL_CONNECTION)
+#define ADM_CONN (ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION)
+
+static const cmd_t config_subs[] = {
+	ROW("config|get", -3, ADM, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("config|set", -4, ADM, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,
+		"request_policy:all_nodes response_policy:all_succeeded"),
+	ROW("config|resetstat", 2, ADM, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("config|rewrite", 2, ADM, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("config|help", 2, LS, ACL_SLOW, ""),
+};
+
+/* SETINFO and NO-TOUCH came after 7.0: accepted, not reported. */
+static const cmd_t client_subs[] = {
+	ROW("client|id", 2, NLS, CONN, ""),
+	ROW("client|getname", 2, NLS, CONN, ""),
+	ROW("client|setname", 3, NLS, CONN, ""),
+	ROW("client|setinfo", 4, NLS | CMD_UNLISTED, CONN, ""),
+	ROW("client|list", -2, ADM, ADM_CONN, "nondeterministic_output"),
+	ROW("client|info", 2, NLS, CONN, "nondeterministic_output"),
+	ROW("client|reply", 3, NLS, CONN, ""),
+	ROW("client|no-evict", 3, ADM, ADM_CONN, ""),
+	ROW("client|kill", -3, ADM, ADM_CONN, ""),
+	ROW("client|no-touch", 3, NLS | CMD_UNLISTED, CONN, ""),
+	ROW("client|help", 2, LS, CONN, ""),
+};
+
+static const cmd_t command_subs[] = {
+	ROW("command|count", 2, LS, CONN, ""),
+	ROW("command|info", -2, LS, CONN, "nondeterministic_output_order"),
+	ROW("command|docs", -2, LS, CONN, "nondeterministic_output_order"),
+	ROW("command|list", -2, LS, CONN, "nondeterministic_output_order"),
+	ROW("command|getkeys", -4, LS, CONN, ""),
+	ROW("command|getkeysandflags", -4, LS, CONN, ""),
+	ROW("command|help", 2, LS, CONN, ""),
+};
+
+/* WATCH key [key ...]: every argument is a key, read only. */
+static const cmd_keyspec_t watch_keys[] = {
+	{ .flags = KS_RO, .begin = KS_BEGIN_INDEX, .pos = 1,
+	  .find = KS_FIND_RANGE, .a = -1, .b = 1, .c = 0 },
+};
+#define TXN (NLS | CMD_FAST | CMD_ALLOW_BUSY)
 
 static const cmd_t table[] = {
-	ROW("ping", sc_ping, -1, CMD_FAST, ACL_FAST | ACL_CONNECTION),
-	ROW("echo", sc_echo, 2, CMD_FAST, ACL_FAST | ACL_CONNECTION),
-	ROW("quit", sc_quit, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING |
-		CMD_STALE | CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
-	ROW("time", sc_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST),
-	ROW("select", sc_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST,
-		ACL_FAST | ACL_CONNECTION),
-	ROW("command", srvcmd_command, -1, CMD_LOADING | CMD_STALE,
-		ACL_SLOW | ACL_CONNECTION),
-	ROW("config", sc_config, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING |
-		CMD_STALE, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS),
-	ROW("client", sc_client, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-		ACL_SLOW | ACL_CONNECTION),
-	ROW("hello", srvcmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
-		CMD_FAST | CMD_NO_AUTH, ACL_FAST | ACL_CONNECTION),
-	ROW("info", sc_info, -1, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_DANGEROUS),
-	ROW("reset", sc_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
-		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
-	ROW("auth", srvcmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE |
-		CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION),
+	ROW("ping", -1, CMD_FAST, ACL_FAST | ACL_CONNECTION,
+		"request_policy:all_shards response_policy:all_succeeded"),
+	ROW("echo", 2, LS | CMD_FAST, ACL_FAST | ACL_CONNECTION, ""),
+	ROW("quit", -1, CMD_ALLOW_BUSY | NLS | CMD_FAST | CMD_NO_AUTH,
+		ACL_FAST | ACL_CONNECTION, ""),
+	ROW("time", 1, LS | CMD_FAST, ACL_FAST, "nondeterministic_output"),
+	ROW("select", 2, LS | CMD_FAST, ACL_FAST | ACL_CONNECTION, ""),
+	CONTAINER("command", -1, LS, CONN, "nondeterministic_output_order",
+		command_subs),
+	CONTAINER("config", -2, 0, ACL_SLOW, "", config_subs),
+	CONTAINER("client", -2, 0, ACL_SLOW, "", client_subs),
+	ROW("hello", -1, NLS | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+		ACL_FAST | ACL_CONNECTION, ""),
+	ROW("info", -1, LS, ACL_SLOW | ACL_DANGEROUS,
+		"nondeterministic_output request_policy:all_shards "
+		"response_policy:special"),
+	ROW("reset", 1, NLS | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+		ACL_FAST | ACL_CONNECTION, ""),
+	ROW("auth", -2, NLS | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+		ACL_FAST | ACL_CONNECTION, ""),
+	ROW("multi", 1, TXN, ACL_FAST | ACL_TRANSACTION, ""),
+	ROW("exec", 1, NLS | CMD_SKIP_SLOWLOG, ACL_SLOW | ACL_TRANSACTION, ""),
+	ROW("discard", 1, TXN, ACL_FAST | ACL_TRANSACTION, ""),
+	{ .name = "watch", .arity = -2, .flags = TXN,
+	  .acl = ACL_FAST | ACL_TRANSACTION, .first_key = 1, .last_key = -1,
+	  .key_step = 1, .tips = "", .keyspecs = watch_keys, .nkeyspecs = 1 },
+	ROW("unwatch", 1, TXN, ACL_FAST | ACL_TRANSACTION, ""),
 };
 
 static const srvcmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, srvcmd_command, sc_config,
 	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
+	multi_cmd_multi, multi_cmd_exec, multi_cmd_discard, multi_cmd_watch,
+	multi_cmd_unwatch,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)

@@ -7,20 +7,16 @@
 
 #include "conn.h"
 
-typedef struct subcmd {
-	const char *name;
-	int arity; /* of the whole call, Redis convention */
-} subcmd_t;
-
 /* Case-insensitive comparison of an argument with a C string. */
 bool srvcmd_arg_is(const cmd_arg_t *a, const char *s);
 /* A strict decimal long long, as Redis's string2ll. */
 bool srvcmd_parse_ll(const cmd_arg_t *a, long long *out);
-/* Check argv[1] against @subs as Redis 7.0 does.  NULL (error written to
- * @r) or the subcommand's entry. */
-const subcmd_t *srvcmd_subcommand(reply_t *r, const char *container,
-				  const char *upper, const subcmd_t *subs,
-				  int argc, const cmd_arg_t *argv);
+/* Resolve argv[1] as a subcommand of the container @container (a row of
+ * srvcmd.c's table: "config", "client", "command") as Redis 7.0 does:
+ * unknown subcommand and arity errors.  NULL (error written to @r) or the
+ * subcommand's row ("config|get"). */
+const cmd_t *srvcmd_subcommand(reply_t *r, const char *container, int argc,
+			       const cmd_arg_t *argv);
 /* A HELP reply: one status line per string, up to NULL. */
 void srvcmd_help(reply_t *r, const char *const *lines);
 

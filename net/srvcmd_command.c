@@ -1,78 +1,22 @@
 /*
- * srvcmd_command.c - COMMAND: COUNT, LIST, INFO, DOCS, GETKEYS and HELP over
- * both command tables (store/'s and the connection's own), with Redis
- * 7.0's reply shapes and errors.
+ * srvcmd_command.c - COMMAND and its subcommands COUNT, LIST [FILTERBY],
+ * INFO, DOCS, GETKEYS, GETKEYSANDFLAGS and HELP over both command tables
+ * (store/'s and the connection's own), with Redis 7.0's reply shapes and
+ * errors.  The replies of one command are written by store/cmd_meta.c from
+ * the table data; this file finds the commands.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cmd_meta.h"
 #include "errors.h"
+#include "glob.h"
+#include "log.h"
 #include "srvcmd.h"
 
-
-static void flags_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t),
-			bool status)
-{
-	size_t n = 0;
-	for (int b = 0; b < 32; b++)
-		if ((bits & (1u << b)) && name(1u << b))
-			n++;
-	reply_set(r, n);
-	for (int b = 0; b < 32; b++) {
-		const char *s = (bits & (1u << b)) ? name(1u << b) : NULL;
-		if (!s)
-			continue;
-		if (status)
-			reply_simple(r, s, strlen(s));
-		else
-			reply_simple(r, s, strlen(s));
-	}
-}
-
-static void tips_reply(reply_t *r, const char *tips)
-{
-	size_t n = 0;
-	for (const char *p = tips; *p;) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		n++;
-		while (*p && *p != ' ')
-			p++;
-	}
-	reply_set(r, n);
-	for (const char *p = tips; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *s = p;
-		while (*p && *p != ' ')
-			p++;
-		if (p > s)
-			reply_simple(r, s, (size_t)(p - s));
-	}
-}
-
-static void command_info_reply(reply_t *r, const cmd_t *cmd)
-{
-	reply_array(r, 10);
-	reply_bulk_cstr(r, cmd->name);
-	reply_int(r, cmd->arity);
-	flags_reply(r, cmd->flags, cmd_flag_name, true);
-	reply_int(r, cmd->first_key);
-	reply_int(r, cmd->last_key);
-	reply_int(r, cmd->key_step);
-	flags_reply(r, cmd->acl, cmd_acl_name, true);
-	tips_reply(r, cmd->tips ? cmd->tips : "");
-	reply_array(r, 0); /* key specs: not kept (first/last/step are) */
-	reply_array(r, (size_t)(cmd->subs ? cmd->nsubs : 0));
-	for (int i = 0; cmd->subs && i < cmd->nsubs; i++)
-		command_info_reply(r, &cmd->subs[i]);
-}
-
+/* A top-level command of either table by name (any case), NULL if none. */
 static const cmd_t *any_lookup(const char *name, size_t len)
 {
 	srvcmd_proc_t p;
@@ -80,10 +24,39 @@ static const cmd_t *any_lookup(const char *name, size_t len)
 	return cmd ? cmd : srvcmd_lookup(name, len, &p);
 }
 
-static const subcmd_t command_subs[] = {
-	{ "count", 2 }, { "info", -2 }, { "docs", -2 }, { "list", -2 },
-	{ "getkeys", -4 }, { "help", 2 }, { NULL, 0 },
-};
+/* A command by full name, "get" or "object|encoding" (Redis's
+ * lookupCommandBySds: one level of subcommands, listed ones only). */
+static const cmd_t *fullname_lookup(const cmd_arg_t *a)
+{
+	const char *bar = memchr(a->ptr, '|', a->len);
+	if (!bar)
+		return a->len ? any_lookup(a->ptr, a->len) : NULL;
+	const cmd_t *base = any_lookup(a->ptr, (size_t)(bar - a->ptr));
+	size_t rest = a->len - (size_t)(bar - a->ptr) - 1;
+	if (!base || !base->subs || memchr(bar + 1, '|', rest))
+		return NULL;
+	return cmd_listed_sub(base, bar + 1, rest);
+}
+
+/* The command a full command line names: the container's subcommand when
+ * there is an argument after it (Redis's lookupCommand). */
+static const cmd_t *line_lookup(int argc, const cmd_arg_t *argv)
+{
+	const cmd_t *base = any_lookup(argv[0].ptr, argv[0].len);
+	if (!base || argc == 1 || !base->subs)
+		return base;
+	return cmd_listed_sub(base, argv[1].ptr, argv[1].len);
+}
+
+static size_t table_count(void)
+{
+	return cmd_count() + srvcmd_count();
+}
+
+static const cmd_t *table_at(size_t i)
+{
+	return i < cmd_count() ? cmd_at(i) : srvcmd_at(i - cmd_count());
+}
 
 static const char *const command_help[] = {
 	"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -103,84 +76,191 @@ static const char *const command_help[] = {
 	"    commands are returned.",
 	"GETKEYS <full-command>",
 	"    Return the keys from a full Redis command.",
+	"GETKEYSANDFLAGS <full-command>",
+	"    Return the keys and the access flags from a full Redis command.",
 	"HELP",
-	"    Print this help.",
+	"    Prints this help.",
 	NULL,
 };
 
-static void command_getkeys(reply_t *r, int argc, const cmd_arg_t *argv)
+/* GETKEYS / GETKEYSANDFLAGS: argv[2..] is the command line. */
+static void command_getkeys(reply_t *r, int argc, const cmd_arg_t *argv,
+			    bool with_flags)
 {
-	const cmd_t *cmd = any_lookup(argv[2].ptr, argv[2].len);
-	int n = argc - 2; /* the inner command's argc */
+	int n = argc - 2;
+	const cmd_arg_t *line = argv + 2;
+	const cmd_t *cmd = line_lookup(n, line);
 	if (!cmd) {
 		reply_error(r, "ERR Invalid command specified");
+		return;
+	}
+	if (!cmd_has_keys(cmd)) {
+		reply_error(r, "ERR The command has no key arguments");
 		return;
 	}
 	if ((cmd->arity > 0 && cmd->arity != n) || n < -cmd->arity) {
 		reply_error(r, "ERR Invalid number of arguments specified for command");
 		return;
 	}
-	const cmd_t *keys = cmd->subs ? cmd_subcommand(cmd, n, argv + 2) : cmd;
-	int pos[256];
-	int k = keys ? cmd_key_positions(keys, n, pos, 256) : 0;
-	if (k <= 0) {
-		reply_error(r, "ERR The command has no key arguments");
-		return;
+	cmd_keyref_t *keys = malloc((size_t)n * sizeof(*keys));
+	if (!keys) {
+		log_warning("out of memory in COMMAND GETKEYS");
+		abort();
 	}
-	if (k > 256)
-		k = 256;
-	reply_array(r, (size_t)k);
-	for (int i = 0; i < k; i++)
-		reply_bulk(r, argv[2 + pos[i]].ptr, argv[2 + pos[i]].len);
+	int k = cmd_getkeys(cmd, n, line, keys, n);
+	if (k == 0 && (cmd->flags & CMD_NO_MANDATORY_KEYS)) {
+		reply_array(r, 0);
+	} else if (k == 0) {
+		reply_error(r, "ERR Invalid arguments specified for command");
+	} else {
+		reply_array(r, (size_t)k);
+		for (int i = 0; i < k; i++) {
+			const cmd_arg_t *key = &line[keys[i].pos];
+			if (with_flags)
+				reply_array(r, 2);
+			reply_bulk(r, key->ptr, key->len);
+			if (with_flags)
+				cmd_keyspec_flags_reply(r, keys[i].flags);
+		}
+	}
+	free(keys);
 }
 
-static const cmd_t *table_at(size_t i)
+/* COMMAND LIST FILTERBY: which filter, and its argument. */
+enum list_filter { FILTER_NONE, FILTER_MODULE, FILTER_ACLCAT, FILTER_PATTERN };
+
+static bool list_wanted(const cmd_t *cmd, enum list_filter f,
+			const cmd_arg_t *arg)
 {
-	return i < cmd_count() ? cmd_at(i) : srvcmd_at(i - cmd_count());
+	if (f == FILTER_MODULE)
+		return false; /* no modules */
+	if (f == FILTER_PATTERN)
+		return glob_match(arg->ptr, arg->len, cmd->name,
+				  strlen(cmd->name), true);
+	/* The category, compared as a C string (as Redis does). */
+	size_t len = strnlen(arg->ptr, arg->len);
+	for (int b = 0; b < 32; b++) {
+		const char *cat = cmd_acl_name(1u << b); /* "@read" */
+		if (cat && strlen(cat + 1) == len &&
+		    !strncasecmp(cat + 1, arg->ptr, len))
+			return (cmd->acl & (1u << b)) != 0;
+	}
+	return false; /* unknown category */
+}
+
+/* Names of the commands and listed subcommands that pass the filter;
+ * their count. */
+static size_t list_filtered(reply_t *r, const cmd_t *cmd, enum list_filter f,
+			    const cmd_arg_t *arg)
+{
+	size_t n = 0;
+	if (!(cmd->flags & CMD_UNLISTED) && list_wanted(cmd, f, arg)) {
+		reply_bulk_cstr(r, cmd->name);
+		n++;
+	}
+	for (int i = 0; cmd->subs && i < cmd->nsubs; i++)
+		n += list_filtered(r, &cmd->subs[i], f, arg);
+	return n;
+}
+
+static void command_list(reply_t *r, int argc, const cmd_arg_t *argv)
+{
+	enum list_filter f = FILTER_NONE;
+	const cmd_arg_t *arg = NULL;
+	for (int i = 2; i < argc; i += 3) {
+		if (!srvcmd_arg_is(&argv[i], "filterby") || argc - 1 - i != 2) {
+			reply_error(r, ERR_SYNTAX);
+			return;
+		}
+		if (srvcmd_arg_is(&argv[i + 1], "module"))
+			f = FILTER_MODULE;
+		else if (srvcmd_arg_is(&argv[i + 1], "aclcat"))
+			f = FILTER_ACLCAT;
+		else if (srvcmd_arg_is(&argv[i + 1], "pattern"))
+			f = FILTER_PATTERN;
+		else {
+			reply_error(r, ERR_SYNTAX);
+			return;
+		}
+		arg = &argv[i + 2];
+	}
+	if (f == FILTER_NONE) {
+		reply_array(r, table_count());
+		for (size_t i = 0; i < table_count(); i++)
+			reply_bulk_cstr(r, table_at(i)->name);
+		return;
+	}
+	size_t mark = reply_array_begin(r), n = 0;
+	for (size_t i = 0; i < table_count(); i++)
+		n += list_filtered(r, table_at(i), f, arg);
+	reply_array_end(r, mark, n);
+}
+
+static void command_info(reply_t *r, int argc, const cmd_arg_t *argv)
+{
+	if (argc <= 2) {
+		reply_array(r, table_count());
+		for (size_t i = 0; i < table_count(); i++)
+			cmd_info_reply(r, table_at(i));
+		return;
+	}
+	reply_array(r, (size_t)argc - 2);
+	for (int i = 2; i < argc; i++) {
+		const cmd_t *cmd = fullname_lookup(&argv[i]);
+		if (cmd)
+			cmd_info_reply(r, cmd);
+		else
+			reply_null(r);
+	}
+}
+
+static void command_docs(reply_t *r, int argc, const cmd_arg_t *argv)
+{
+	if (argc == 2) {
+		reply_map(r, table_count());
+		for (size_t i = 0; i < table_count(); i++) {
+			reply_bulk_cstr(r, table_at(i)->name);
+			cmd_docs_reply(r, table_at(i));
+		}
+		return;
+	}
+	size_t n = 0;
+	for (int i = 2; i < argc; i++)
+		n += fullname_lookup(&argv[i]) != NULL;
+	reply_map(r, n);
+	for (int i = 2; i < argc; i++) {
+		const cmd_t *cmd = fullname_lookup(&argv[i]);
+		if (!cmd)
+			continue;
+		reply_bulk_cstr(r, cmd->name);
+		cmd_docs_reply(r, cmd);
+	}
 }
 
 void srvcmd_command(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	size_t total = cmd_count() + srvcmd_count();
-	const subcmd_t *sc = argc == 1 ? NULL
-		: srvcmd_subcommand(r, "command", "COMMAND", command_subs, argc, argv);
-	if (argc == 1) {
-		reply_array(r, total);
-		for (size_t i = 0; i < total; i++)
-			command_info_reply(r, table_at(i));
-	} else if (!sc) {
-		/* error written */
-	} else if (!strcmp(sc->name, "list")) {
-		reply_array(r, total);
-		for (size_t i = 0; i < total; i++)
-			reply_bulk_cstr(r, table_at(i)->name);
-	} else if (!strcmp(sc->name, "count")) {
-		reply_int(r, (long long)total);
-	} else if (!strcmp(sc->name, "info")) {
-		if (argc == 2) {
-			reply_array(r, total);
-			for (size_t i = 0; i < total; i++)
-				command_info_reply(r, table_at(i));
-		} else {
-			reply_array(r, (size_t)argc - 2);
-			for (int i = 2; i < argc; i++) {
-				const cmd_t *cmd = any_lookup(argv[i].ptr,
-							      argv[i].len);
-				if (cmd)
-					command_info_reply(r, cmd);
-				else
-					reply_null_array(r);
-			}
-		}
-	} else if (!strcmp(sc->name, "docs")) {
-		reply_map(r, 0); /* no docs: clients fall back gracefully */
-	} else if (!strcmp(sc->name, "getkeys")) {
-		command_getkeys(r, argc, argv);
-	} else {
+	const cmd_t *sc = argc == 1 ? NULL
+		: srvcmd_subcommand(r, "command", argc, argv);
+	const char *sub = sc ? strchr(sc->name, '|') + 1 : "";
+	if (argc == 1)
+		command_info(r, argc, argv);
+	else if (!sc)
+		; /* error written */
+	else if (!strcmp(sub, "count"))
+		reply_int(r, (long long)table_count());
+	else if (!strcmp(sub, "list"))
+		command_list(r, argc, argv);
+	else if (!strcmp(sub, "info"))
+		command_info(r, argc, argv);
+	else if (!strcmp(sub, "docs"))
+		command_docs(r, argc, argv);
+	else if (!strcmp(sub, "getkeys"))
+		command_getkeys(r, argc, argv, false);
+	else if (!strcmp(sub, "getkeysandflags"))
+		command_getkeys(r, argc, argv, true);
+	else
 		srvcmd_help(r, command_help);
-	}
 	dispatch_finish_now(c, req);
 }
-

@@ -3,7 +3,8 @@
 #   build       release build: unit, stress and end-to-end suites
 #   build-asan  AddressSanitizer + UBSan (halt_on_error): unit suite, and
 #               the end-to-end tests that do not measure time or memory
-#   build-tsan  ThreadSanitizer: the multi-threaded stress programs
+#   build-tsan  ThreadSanitizer: the multi-threaded stress programs, and
+#               the cross-shard atomicity hammer against the server
 # and prints one summary line "N passed, N failed" for the whole run.
 set -u
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ run build-asan --suite unit --suite e2e --no-suite timing \
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp"
 setup build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized \
 	-Dc_args=-DCK_USE_CC_BUILTINS=1 || exit 1
-run build-tsan --suite stress --timeout-multiplier 4
+run build-tsan --suite stress --suite tsan --timeout-multiplier 4
 
 python3 scripts/test-summary.py build build-asan build-tsan || status=1
 exit $status

@@ -2,9 +2,12 @@
  * cmd.h - the command table and command execution on one keyspace.
  *
  * The table holds Redis 7.0's metadata for every command implemented here
- * (name, arity, flags, ACL categories, key positions, tips: the values
- * COMMAND INFO reports), so the connection layer can route by key and
- * answer COMMAND without a second source of truth. Lookup is by name,
+ * (name, arity, flags, ACL categories, key positions, tips, key specs: the
+ * values COMMAND INFO reports), so the connection layer can route by key
+ * and answer COMMAND without a second source of truth (cmd_meta.h writes
+ * the replies; the COMMAND DOCS text is in cmd_docs.h, apart, so this
+ * table stays small). Routing uses the legacy key triple (first, last,
+ * step); COMMAND GETKEYS the key specs. Lookup is by name,
  * case-insensitive, through a small hash table built once at load time.
  *
  * Execution runs one command against one shard's keyspace and appends
@@ -65,6 +68,9 @@ enum cmd_flag {
     CMD_NO_MANDATORY_KEYS = 1u << 15,
     CMD_NO_MULTI = 1u << 16,
     CMD_ALLOW_BUSY = 1u << 17,
+    /* FlashKV's own: accepted, but not in Redis 7.0, so COMMAND does not
+     * report it (CLIENT SETINFO, CLIENT NO-TOUCH). Has no name. */
+    CMD_UNLISTED = 1u << 31,
 };
 
 /* ACL categories, as named by COMMAND INFO (cmd_acl_name, with '@'). */
@@ -92,6 +98,46 @@ enum cmd_acl {
     ACL_SCRIPTING = 1u << 20,
 };
 
+/* Key specification flags, as named by COMMAND INFO (cmd_keyspec_flag_name). */
+enum cmd_ks_flag {
+    KS_RO       = 1u << 0,
+    KS_RW       = 1u << 1,
+    KS_OW       = 1u << 2,
+    KS_RM       = 1u << 3,
+    KS_ACCESS   = 1u << 4,
+    KS_UPDATE   = 1u << 5,
+    KS_INSERT   = 1u << 6,
+    KS_DELETE   = 1u << 7,
+    KS_NOT_KEY  = 1u << 8,
+    KS_INCOMPLETE = 1u << 9,
+    KS_VARIABLE_FLAGS = 1u << 10,
+};
+
+/* How a key spec finds its first key, then the keys. */
+enum cmd_ks_begin { KS_BEGIN_UNKNOWN, KS_BEGIN_INDEX, KS_BEGIN_KEYWORD };
+enum cmd_ks_find { KS_FIND_UNKNOWN, KS_FIND_RANGE, KS_FIND_KEYNUM };
+
+/* One key specification (Redis 7.0's keySpec), the interface fact COMMAND
+ * INFO reports and COMMAND GETKEYS applies. begin_search: argv index
+ * `pos` (INDEX), or the argument after `keyword` searched from `pos`
+ * (KEYWORD; negative: from the end, backwards). find_keys: RANGE
+ * a = lastkey (relative to the first key; negative: from the end),
+ * b = keystep, c = limit; KEYNUM a = keynumidx, b = firstkey, c = keystep. */
+typedef struct cmd_keyspec {
+    const char *notes;          /* NULL if none */
+    const char *keyword;        /* KS_BEGIN_KEYWORD only */
+    uint16_t flags;             /* enum cmd_ks_flag */
+    uint8_t begin, find;        /* enum cmd_ks_begin, enum cmd_ks_find */
+    int16_t pos;
+    int16_t a, b, c;
+} cmd_keyspec_t;
+
+/* A key found by cmd_getkeys: its argv index and its spec's flags. */
+typedef struct cmd_keyref {
+    int pos;
+    uint16_t flags;
+} cmd_keyref_t;
+
 struct cmd;
 
 /* Everything one command execution needs. */
@@ -100,6 +146,9 @@ typedef struct cmd_ctx {
     ks_t **dbs;                 /* all databases of this shard (FLUSHALL, COPY DB, MOVE,
                                  * SWAPDB, which swaps entries); NULL = just ks (db 0) */
     int ndbs;
+    ks_t *ks2;                  /* the second key's keyspace (argv[2] of RENAME, COPY,
+                                 * LCS) when it lives on another shard; NULL: ks */
+    ks_t **dbs2;                /* and that shard's databases (COPY ... DB n) */
     int argc;
     const cmd_arg_t *argv;      /* argv[0] is the command name */
     reply_t *reply;
@@ -109,18 +158,21 @@ typedef struct cmd_ctx {
 
 typedef void (*cmd_proc_t)(cmd_ctx_t *ctx);
 
+/* One row; 64 bytes on LP64 (routing reads rows on every command). */
 typedef struct cmd {
     const char *name;           /* lowercase */
     cmd_proc_t proc;
     int arity;                  /* Redis convention: -N means at least N */
     uint32_t flags;             /* enum cmd_flag */
     uint32_t acl;               /* enum cmd_acl */
-    int first_key;              /* 0 = no keys */
-    int last_key;               /* negative: counted from the end (-1 = last arg) */
-    int key_step;
+    int16_t first_key;          /* 0 = no keys */
+    int16_t last_key;           /* negative: counted from the end (-1 = last arg) */
+    int16_t key_step;
+    uint16_t nsubs;
+    uint16_t nkeyspecs;
     const char *tips;           /* Redis command tips, space separated, "" if none */
     const struct cmd *subs;     /* container command: its subcommands, else NULL */
-    int nsubs;
+    const cmd_keyspec_t *keyspecs;  /* COMMAND INFO's key specs, in order */
 } cmd_t;
 
 /* Command by name (any case), NULL if unknown. */
@@ -136,9 +188,11 @@ const cmd_t *cmd_subcommand(const cmd_t *cmd, int argc, const cmd_arg_t *argv);
 size_t cmd_count(void);
 const cmd_t *cmd_at(size_t i);
 
-/* Names of flag / ACL bits (NULL for an unknown bit); ACL names carry '@'. */
+/* Names of flag / ACL / key spec flag bits (NULL for an unknown bit);
+ * ACL names carry '@'. */
 const char *cmd_flag_name(uint32_t bit);
 const char *cmd_acl_name(uint32_t bit);
+const char *cmd_keyspec_flag_name(uint32_t bit);
 
 /* true if argc fits cmd's arity; otherwise appends Redis's
  * "wrong number of arguments" error and returns false. */

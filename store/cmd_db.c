@@ -51,7 +51,7 @@ static bool same_key(const cmd_arg_t *a, const cmd_arg_t *b)
 void cmd__copy(cmd_ctx_t *ctx)
 {
     const cmd_arg_t *key = &ctx->argv[1], *newkey = &ctx->argv[2];
-    ks_t *src = ctx->ks, *dst = ctx->ks;
+    ks_t *src = ctx->ks, *dst = cmd__ks2(ctx);
     bool replace = false;
 
     for (int j = 3; j < ctx->argc; j++) {
@@ -61,7 +61,7 @@ void cmd__copy(cmd_ctx_t *ctx)
             int id;
             if (!arg_db(ctx, ++j, &id))
                 return;
-            dst = cmd__db(ctx, id);
+            dst = cmd__db2(ctx, id);
         } else {
             reply_error(ctx->reply, ERR_SYNTAX);
             return;
@@ -134,6 +134,8 @@ void cmd__swapdb(cmd_ctx_t *ctx)
         ks_t *t = ctx->dbs[a];
         ctx->dbs[a] = ctx->dbs[b];
         ctx->dbs[b] = t;
+        /* Watches stay with the index; keys watched in either changed. */
+        ks_watch_swapdb(ctx->dbs[a], ctx->dbs[b]);
         /* The selected index now names the other keyspace. */
         if (ctx->ks == ctx->dbs[a])
             ctx->ks = ctx->dbs[b];

@@ -63,6 +63,19 @@ static inline ks_t *cmd__db(const cmd_ctx_t *ctx, int i)
     return ctx->dbs ? ctx->dbs[i] : ctx->ks;
 }
 
+/* The keyspace of the second key (argv[2]: RENAME, COPY, LCS), in the
+ * current database or in database i: another shard's when the two keys
+ * live on different shards (ctx->ks2), else the same as the first's. */
+static inline ks_t *cmd__ks2(const cmd_ctx_t *ctx)
+{
+    return ctx->ks2 ? ctx->ks2 : ctx->ks;
+}
+
+static inline ks_t *cmd__db2(const cmd_ctx_t *ctx, int i)
+{
+    return ctx->dbs2 ? ctx->dbs2[i] : cmd__db(ctx, i);
+}
+
 /* Reply a string entry's value as a bulk string. */
 void cmd__reply_value(cmd_ctx_t *ctx, const entry_t *e);
 

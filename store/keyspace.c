@@ -13,6 +13,7 @@
 
 #include "dict.h"
 #include "expidx.h"
+#include "watch.h"
 
 /* Active expiry tuning (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and the
  * every-16-iterations clock check). */
@@ -42,6 +43,7 @@ struct ks {
     void *clock_arg;
     grave_t *graves;        /* oldest first */
     size_t grave_mem;
+    watch_t watch;          /* watched keys (WATCH), by database number */
 };
 
 static uint64_t mono_us(void *arg)
@@ -59,6 +61,7 @@ ks_t *ks_create(uint64_t seed)
         return NULL;
     dict_init(&ks->dict, seed);
     expidx_init(&ks->exp);
+    watch_init(&ks->watch, seed);
     ks->rng = ks->dict.seed.k0 * 0x9e3779b97f4a7c15ull + 1;
     ks->clock = mono_us;
     return ks;
@@ -72,6 +75,7 @@ void ks_destroy(ks_t *ks)
         ;
     dict_release(&ks->dict);
     expidx_release(&ks->exp);
+    watch_release(&ks->watch);
     free(ks);
 }
 
@@ -91,6 +95,20 @@ void ks_set_clock(ks_t *ks, ks_clock_fn fn, void *arg)
 
 /* ---- internal helpers -------------------------------------------------- */
 
+/* Count a change of key for WATCH. Every write calls this, so the common
+ * case (nothing watched in this keyspace) is one load and a branch
+ * predicted not taken. */
+static inline void touch(ks_t *ks, const void *key, size_t klen)
+{
+    if (__builtin_expect(ks->watch.n != 0, 0))
+        watch_bump(&ks->watch, key, klen);
+}
+
+static inline void touch_entry(ks_t *ks, const entry_t *e)
+{
+    touch(ks, e->key, e->klen);
+}
+
 static void unlink_entry(ks_t *ks, entry_t *e)
 {
     entry_t *got = dict_unlink(&ks->dict, e->key, e->klen);
@@ -100,8 +118,11 @@ static void unlink_entry(ks_t *ks, entry_t *e)
     ks->entry_mem -= entry_mem(e);
 }
 
+/* Every deletion of a linked key ends here (DEL, lazy and active expiry,
+ * a key replaced by ks_put or ks_add_dup), so this is where it is touched. */
 void ks_delete_entry(ks_t *ks, entry_t *e)
 {
+    touch_entry(ks, e);
     unlink_entry(ks, e);
     entry_free(e);
 }
@@ -116,6 +137,7 @@ static entry_t *link_new(ks_t *ks, entry_t *e)
     }
     ks->entry_mem += entry_mem(e);
     e->lru = ks->lru_now;
+    touch_entry(ks, e);
     return e;
 }
 
@@ -204,6 +226,7 @@ static entry_t *overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bo
     }
     ks->entry_mem = ks->entry_mem - before + entry_mem(n);
     n->lru = ks->lru_now;   /* a new value object in Redis */
+    touch_entry(ks, n);
     if (clear_ttl)
         ks_ttl_clear(ks, n);
     return n;
@@ -224,6 +247,7 @@ void ks_set_int(ks_t *ks, entry_t *e, int64_t v)
     size_t before = entry_mem(e);
     entry_set_int(e, v);
     ks->entry_mem = ks->entry_mem - before + entry_mem(e);
+    touch_entry(ks, e);
 }
 
 char *ks_resize(ks_t *ks, entry_t *e, size_t newlen)
@@ -232,6 +256,8 @@ char *ks_resize(ks_t *ks, entry_t *e, size_t newlen)
     if (entry_resize(e, newlen) != 0)
         return NULL;
     ks->entry_mem = ks->entry_mem - before + entry_mem(e);
+    /* Counted before the caller writes the bytes: EXEC compares later. */
+    touch_entry(ks, e);
     return entry_raw(e);
 }
 
@@ -255,7 +281,10 @@ bool ks_delete(ks_t *ks, const void *key, size_t klen)
 
 int ks_ttl_set(ks_t *ks, entry_t *e, int64_t when_ms)
 {
-    return expidx_set(&ks->exp, e, when_ms);
+    int rc = expidx_set(&ks->exp, e, when_ms);
+    if (rc == 0)
+        touch_entry(ks, e);
+    return rc;
 }
 
 bool ks_ttl_clear(ks_t *ks, entry_t *e)
@@ -263,6 +292,7 @@ bool ks_ttl_clear(ks_t *ks, entry_t *e)
     if (!e->xslot)
         return false;
     expidx_del(&ks->exp, e);
+    touch_entry(ks, e);
     return true;
 }
 
@@ -274,6 +304,7 @@ int ks_take(ks_t *ks, const void *key, size_t klen, ks_blob_t **blob, int64_t *p
     if (!e)
         return -ENOENT;
     *pexpire_at = ks_ttl_get(ks, e);
+    touch_entry(ks, e);
     unlink_entry(ks, e);
     *blob = e;
     return 0;
@@ -356,6 +387,8 @@ int ks_move(ks_t *src, entry_t *e, ks_t *dst)
     dst->entry_mem += entry_mem(e);
     if (when != -1)
         (void)expidx_set(&dst->exp, e, when);
+    touch_entry(src, e);
+    touch_entry(dst, e);
     return 0;
 }
 
@@ -474,8 +507,19 @@ void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *o
         *out = st;
 }
 
+/* watch_pred_fn: key is in the dict arg (live or expired). */
+static bool in_dict(void *arg, const void *key, size_t klen)
+{
+    return dict_find(arg, key, klen) != NULL;
+}
+
 void ks_flush(ks_t *ks)
 {
+    /* Redis's touchAllWatchedKeysInDb: only the keys that existed change. */
+    if (__builtin_expect(ks->watch.n != 0, 0))
+        watch_bump_if(&ks->watch, in_dict, &ks->dict);
+    ks->avg_ttl = 0; /* Redis's emptyDbStructure starts the estimate over */
+
     grave_t *g = calloc(1, sizeof *g);
     if (!g) {
         /* No memory for the bookkeeping: free synchronously instead. */
@@ -568,3 +612,65 @@ bool ks_iter_step(ks_t *ks, ks_iter_t *it, size_t max_buckets, ks_key_fn fn, voi
     } while (--max_buckets > 0);
     return false;
 }
+
+/* ---- WATCH ------------------------------------------------------------- */
+
+int ks_watch(ks_t *ks, const void *key, size_t klen, uint64_t *version, bool *expired)
+{
+    int rc = watch_ref(&ks->watch, key, klen, version);
+    if (rc != 0)
+        return rc;
+    /* Redis's keyIsExpired: look without deleting, WATCH writes nothing. */
+    entry_t *e = dict_find(&ks->dict, key, klen);
+    *expired = e && ks_is_expired(ks, e);
+    return 0;
+}
+
+void ks_unwatch(ks_t *ks, const void *key, size_t klen)
+{
+    watch_unref(&ks->watch, key, klen);
+}
+
+bool ks_watch_touched(ks_t *ks, const void *key, size_t klen, uint64_t version, bool expired)
+{
+    uint64_t now;
+    if (!watch_version(&ks->watch, key, klen, &now))
+        return true;
+    entry_t *e = dict_find(&ks->dict, key, klen);
+    bool past_ttl = e && ks_is_expired(ks, e);
+    if (now == version)
+        return !expired && past_ttl;
+    /* Redis forgives the first touch of a key expired at WATCH if it left
+     * the key gone (or, after SWAPDB, still expired) by clearing
+     * watchedKey.expired; any later touch flags the client. Deleting an
+     * expired key is exactly one bump, so "the only change since" is
+     * version + 1. */
+    return !(expired && now == version + 1 && (!e || past_ttl));
+}
+
+typedef struct two_dicts {
+    dict_t *a, *b;
+} two_dicts_t;
+
+/* watch_pred_fn: key is in either dict (live or expired). */
+static bool in_either(void *arg, const void *key, size_t klen)
+{
+    two_dicts_t *d = arg;
+    return dict_find(d->a, key, klen) || dict_find(d->b, key, klen);
+}
+
+void ks_watch_swapdb(ks_t *a, ks_t *b)
+{
+    if (a == b)
+        return;
+    watch_swap(&a->watch, &b->watch);
+    /* Redis's touchAllWatchedKeysInDb(emptied, replaced_with) for both
+     * databases: a key changes if it was in either before the swap. */
+    two_dicts_t d = {&a->dict, &b->dict};
+    if (a->watch.n)
+        watch_bump_if(&a->watch, in_either, &d);
+    if (b->watch.n)
+        watch_bump_if(&b->watch, in_either, &d);
+}
+
+size_t ks_watched(const ks_t *ks) { return ks->watch.n; }

@@ -18,6 +18,11 @@
  * under a time budget (active expiry). Flushing detaches the whole table in
  * O(1) and ks_reclaim_step frees it in bounded chunks.
  *
+ * WATCH: a keyspace keeps a table of watched keys, each with a version
+ * that every change of the key bumps (every write below, lazy and active
+ * expiry, flush); EXEC compares versions (ks_watch_touched). While no key
+ * is watched, a write pays one load and one predicted branch for it.
+ *
  * Memory: ks_memory counts the allocator's usable size of every entry and
  * value buffer, the bucket arrays, the TTL index and not-yet-reclaimed
  * flushed data, updated on every change.
@@ -194,7 +199,7 @@ void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *o
 
 /* Empty the keyspace in O(1): the old table and TTL index are detached
  * and freed later by ks_reclaim_step (their memory still counts until
- * then). Stats other than keys/expires are kept. */
+ * then). avg_ttl restarts at 0 (as Redis); other stats are kept. */
 void ks_flush(ks_t *ks);
 /* Free up to `budget` entries/buckets of flushed data. Returns true when
  * nothing is left to free. */
@@ -219,5 +224,35 @@ size_t ks_scan(ks_t *ks, size_t cursor, ks_key_fn fn, void *arg);
 void ks_iter_begin(ks_t *ks, ks_iter_t *it);
 bool ks_iter_step(ks_t *ks, ks_iter_t *it, size_t max_buckets, ks_key_fn fn, void *arg);
 void ks_iter_end(ks_t *ks, ks_iter_t *it);
+
+/* ---- WATCH (Redis 7.0's touched-key rules) ---------------------------- */
+
+/* Register one more watcher of key: refcounted, so N WATCHes of the same
+ * key (from N connections) need N ks_unwatch. Sets *version to the key's
+ * current version and *expired to whether the key is present but past its
+ * TTL at the cached clock (Redis's watchedKey.expired); nothing is
+ * deleted. 0, or -ENOMEM with nothing registered. */
+int ks_watch(ks_t *ks, const void *key, size_t klen, uint64_t *version, bool *expired);
+/* Drop one watcher of key; the table forgets the key at zero. A key not
+ * watched is a no-op. */
+void ks_unwatch(ks_t *ks, const void *key, size_t klen);
+/* EXEC's check of one key that this caller registered with ks_watch and
+ * still holds, given what ks_watch reported. True if the key was touched
+ * since:
+ *  - any change bumps the version: touched, except when the key was
+ *    already expired at WATCH and the one change since left it logically
+ *    absent (gone, or still expired after SWAPDB): Redis counts deleting
+ *    an expired key as no change;
+ *  - unchanged, but live at WATCH and past its TTL now (at the cached
+ *    clock: ks_set_now first): touched (Redis's isWatchedKeyExpired).
+ * A key with no watcher at all answers true: it cannot be vouched for. */
+bool ks_watch_touched(ks_t *ks, const void *key, size_t klen, uint64_t version, bool expired);
+/* SWAPDB: watches belong to the database number, not to the data. After
+ * the caller has swapped its two ks_t pointers, this swaps the watch
+ * tables back and bumps every watched key present (live or expired) in
+ * either database. O(watched keys of both). a == b is a no-op. */
+void ks_watch_swapdb(ks_t *a, ks_t *b);
+/* Keys in the watch table (tests, INFO). */
+size_t ks_watched(const ks_t *ks);
 
 #endif

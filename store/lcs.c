@@ -58,7 +58,9 @@ static bool parse_opts(cmd_ctx_t *ctx, lcs_opts_t *o)
 /* The value of key argv[i] ("" if missing); buf holds an INT's digits. */
 static const char *value_of(cmd_ctx_t *ctx, int i, char *buf, size_t *len)
 {
-    entry_t *e = ks_find(ctx->ks, ctx->argv[i].ptr, ctx->argv[i].len);
+    ks_t *ks = i == 2 ? cmd__ks2(ctx) : ctx->ks;
+    ks_set_now(ks, ctx->now_ms);
+    entry_t *e = ks_find(ks, ctx->argv[i].ptr, ctx->argv[i].len);
     if (!e) {
         *len = 0;
         return "";

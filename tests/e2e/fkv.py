@@ -3,7 +3,8 @@
 - Server / RedisServer: start flashkv-server (path from $FLASHKV_SERVER) or
   Debian's redis-server on a free loopback port (bind port 0 to pick one,
   retry with another if the server cannot bind it), wait until it answers
-  PING, stop it with a signal and return its exit code.  Each server runs in
+  PING, stop it with a signal and return its exit code; start_again()
+  restarts a stopped server on the same port.  Each server runs in
   its own process group; kill() takes the whole group down, so tests use
   try/finally (or `with`) and no server outlives its test.
 - Client: a raw RESP client.  cmd() sends one command and returns the exact
@@ -196,21 +197,37 @@ class _Proc:
     def argv(self, port):
         raise NotImplementedError
 
+    def _spawn(self, port, mode="wb"):
+        self.log = open(self.logpath, mode)
+        self.proc = subprocess.Popen(
+            self.argv(port), stdin=subprocess.DEVNULL, stdout=self.log,
+            stderr=subprocess.STDOUT, cwd=self.dir,
+            start_new_session=True)
+        self.port = port
+
     def start(self):
         last = ""
         for _ in range(8):
-            port = free_port()
-            self.log = open(self.logpath, "wb")
-            self.proc = subprocess.Popen(
-                self.argv(port), stdin=subprocess.DEVNULL, stdout=self.log,
-                stderr=subprocess.STDOUT, cwd=self.dir,
-                start_new_session=True)
-            self.port = port
+            self._spawn(free_port())
             if self._wait_ready():
                 return self
             last = self.log_text()
             self.kill()
         raise RuntimeError("%s did not start: %s" % (self.name, last[-2000:]))
+
+    def start_again(self, timeout=20.0):
+        """Start the stopped server again on the port it had (for clients
+        that reconnect), retrying while the port is not free yet."""
+        end = time.monotonic() + timeout
+        while True:
+            self._spawn(self.port, "ab")
+            if self._wait_ready():
+                return self
+            self.kill()
+            if time.monotonic() >= end:
+                raise RuntimeError("%s did not start again on port %d: %s" % (
+                    self.name, self.port, self.log_text()[-2000:]))
+            time.sleep(0.2)
 
     def _wait_ready(self):
         end = time.monotonic() + self.start_timeout

@@ -124,6 +124,10 @@ Test(keyspace, active_expiry_removes_expired_and_keeps_live)
     cr_assert_eq(st.expired_keys, 5000);
     /* avg_ttl follows the live samples: their TTLs are about 104000 ms. */
     cr_assert(st.avg_ttl > 50000 && st.avg_ttl < 110000, "avg_ttl %lld", st.avg_ttl);
+    /* FLUSHDB starts the estimate over, as Redis does. */
+    ks_flush(ks);
+    ks_stats(ks, &st);
+    cr_assert_eq(st.avg_ttl, 0);
     ks_destroy(ks);
 }
 
