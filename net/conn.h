@@ -99,6 +99,8 @@ typedef struct conn {
 	int acquire_next;         /* next shard to examine, ascending */
 	bool acquiring;           /* a hold is on its way: everything waits */
 	bool must_wait;           /* a connection command could not run yet */
+	const cmd_t *last_cmd;    /* CLIENT LIST's cmd=: the row (subcommand's
+				   * for containers), NULL if unknown */
 
 	/* MULTI/EXEC/WATCH (multi.c) */
 	bool in_multi;

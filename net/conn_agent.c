@@ -296,15 +296,18 @@ void conn_list_fill(int w, reply_t *r, const conn_t *only)
 		char line[512];
 		int n = snprintf(line, sizeof(line),
 			"id=%llu addr=%s laddr=%s fd=%d name=%s age=%llu "
-			"idle=%llu flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 "
+			"idle=%llu flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d "
 			"qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
 			"rbp=0 obl=%zu oll=0 omem=0 tot-mem=%zu events=r "
-			"cmd=NULL user=default redir=-1 resp=%d\n",
+			"cmd=%s user=default redir=-1 resp=%d\n",
 			(unsigned long long)c->id, c->peer, c->local, c->fd,
 			c->name, (unsigned long long)((now - c->created_ms) / 1000),
-			(unsigned long long)((now - c->last_ms) / 1000), c->db,
+			(unsigned long long)((now - c->last_ms) / 1000),
+			c->in_multi ? "x" : "N", c->db,
+			c->in_multi ? c->nqueued : -1,
 			c->qlen - c->qpos, c->qcap - c->qlen, c->qcap,
-			conn_unsent(c), c->qcap + c->out.cap, c->proto);
+			conn_unsent(c), c->qcap + c->out.cap,
+			c->last_cmd ? c->last_cmd->name : "NULL", c->proto);
 		if (n > 0)
 			reply_raw(r, line, (size_t)n < sizeof(line) ? (size_t)n
 								    : sizeof(line) - 1);

@@ -291,6 +291,8 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	const cmd_t *cmd = cmd_lookup(argv[0].ptr, argv[0].len);
 	if (!cmd)
 		cmd = srvcmd_lookup(argv[0].ptr, argv[0].len, &sproc);
+	c->last_cmd = cmd && cmd->subs && argc >= 2
+		? cmd_subcommand(cmd, argc, argv) : cmd;
 	if (!cmd)
 		return refuse(c, argc, argv, NULL);
 	bool arity_ok = cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
@@ -360,7 +362,10 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 
 void route_in_exec(conn_t *c, int argc, const cmd_arg_t *argv)
 {
-	if (route(c, argc, argv))
+	const cmd_t *exec = c->last_cmd; /* CLIENT LIST shows EXEC throughout */
+	bool routed = route(c, argc, argv);
+	c->last_cmd = exec;
+	if (routed)
 		return;
 	/* Cannot happen: EXEC holds every shard its commands touch, and
 	 * commands under a hold run inline, leaving no write in flight. */

@@ -16,7 +16,7 @@ def ids_in(listing):
 
 def main():
     tap = fkv.Tap()
-    tap.plan(7)
+    tap.plan(8)
     with fkv.Server(threads=3) as srv:
         cs = [srv.client() for _ in range(6)]
         ids = [int(c.cmd("CLIENT", "ID")[1:-2]) for c in cs]
@@ -45,6 +45,26 @@ def main():
             return (got == want and cs[2].cmd("PING") == b"+PONG\r\n",
                     "listed %s, want %s" % (got, want))
         tap.run("the others stay connected and listed", others_fine)
+
+        def multi_state():
+            cs[2].cmd("MULTI")
+            cs[2].cmd("SET", "k", "v")
+            cs[2].cmd("GET", "k")
+            line = [ln for ln in cs[1].cmd("CLIENT", "LIST").split(b"\n")
+                    if b"id=%d " % ids[2] in ln]
+            me = cs[1].cmd("CLIENT", "INFO")
+            cs[2].cmd("EXEC")
+            after = [ln for ln in cs[1].cmd("CLIENT", "LIST").split(b"\n")
+                     if b"id=%d " % ids[2] in ln]
+            ok = (len(line) == 1 and b" flags=x " in line[0] and
+                  b" multi=2 " in line[0] and b" cmd=get " in line[0] and
+                  b" cmd=client|info " in me and len(after) == 1 and
+                  b" flags=N " in after[0] and b" multi=-1 " in after[0] and
+                  b" cmd=exec " in after[0])
+            return ok, "in MULTI: %s\nafter: %s\nself: %s" % (
+                line, after, fkv.show(me))
+        tap.run("CLIENT LIST shows MULTI (flags=x, multi=N) and the last "
+                "command", multi_state)
 
         def skipme():
             r = cs[1].cmd("CLIENT", "KILL", "ID", str(ids[1]))
