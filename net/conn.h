@@ -172,13 +172,11 @@ const cmd_t *srvcmd_at(size_t i);
  * or a free one of our worker with nothing of ours in flight to it. */
 static inline bool conn_runs_inline(const conn_t *c, int s)
 {
-	if (c->held[s])
-		return true;
 	const shard_t *sh = srv.shards[s];
-	return sh->worker == c->worker && shard_is_free(sh) &&
-	       c->inflight[s] == 0;
+	if (sh->worker == c->worker && shard_is_free(sh) && c->inflight[s] == 0)
+		return true; /* the common case first: it is the hot path */
+	return c->nheld > 0 && c->held[s];
 }
-
 /* txn.c: the hold protocol. */
 /* Hold every shard of @want (a [nshards] set).  true: all are held, run
  * the command (the top-level route releases them after it).  false: holds

@@ -407,7 +407,7 @@ static bool route_maybe_silent(conn_t *c, int argc, const cmd_arg_t *argv,
 	uint32_t tail = c->tail;
 	c->reply_force = false;
 	bool routed = route(c, argc, argv);
-	if (!c->acquiring)
+	if (c->nheld > 0 && !c->acquiring)
 		txn_release(c); /* the command ran: its shards go back */
 	if (!routed)
 		return false;
