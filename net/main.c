@@ -42,18 +42,28 @@ double server_ns_per_tick(void)
 	return ticks ? (double)ns / (double)ticks : 1.0;
 }
 
+/* The two command tables, for the commandstats index of a cmd_t (set
+ * before the workers start; this is on every command's path). */
+static const cmd_t *store_cmds, *conn_cmds;
+static size_t nstore_cmds, nconn_cmds;
+/* The calling thread's worker index, looked up once per thread (the
+ * runtime's own is a call through the shared library's TLS). */
+static __thread int this_worker = -2;
+
 void server_count_call(const cmd_t *cmd, uint64_t ticks, bool failed)
 {
-	int w = act_current_worker();
+	if (this_worker == -2)
+		this_worker = act_current_worker();
+	int w = this_worker;
 	if (w < 0)
 		return;
 	size_t i;
-	if (cmd >= cmd_at(0) && cmd < cmd_at(0) + cmd_count())
-		i = (size_t)(cmd - cmd_at(0));
-	else if (cmd >= srvcmd_at(0) && cmd < srvcmd_at(0) + srvcmd_count())
-		i = cmd_count() + (size_t)(cmd - srvcmd_at(0));
+	if (cmd >= store_cmds && cmd < store_cmds + nstore_cmds)
+		i = (size_t)(cmd - store_cmds);
+	else if (cmd >= conn_cmds && cmd < conn_cmds + nconn_cmds)
+		i = nstore_cmds + (size_t)(cmd - conn_cmds);
 	else
-		return; /* internal commands (__take, __shardinfo) */
+		return; /* internal commands (__shardinfo) and subcommands */
 	cmdstat_t *st = &srv.wstats[w].cmdstats[i];
 	ck_pr_store_64(&st->calls, st->calls + 1);
 	ck_pr_store_64(&st->ticks, st->ticks + ticks);
@@ -122,6 +132,10 @@ static int start(char *err, size_t errlen)
 	srv.nshards = srv.cfg.shards ? srv.cfg.shards : srv.nworkers;
 	if (srv.nshards > SERVER_MAX_SHARDS)
 		srv.nshards = SERVER_MAX_SHARDS;
+	store_cmds = cmd_at(0);
+	nstore_cmds = cmd_count();
+	conn_cmds = srvcmd_at(0);
+	nconn_cmds = srvcmd_count();
 	srv.wstats = calloc((size_t)srv.nworkers, sizeof(worker_stats_t));
 	for (int w = 0; srv.wstats && w < srv.nworkers; w++)
 		if (!(srv.wstats[w].cmdstats = calloc(cmd_count() + srvcmd_count(),

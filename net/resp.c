@@ -93,9 +93,12 @@ static int parse_ll(const char *s, size_t len, long long *out)
 	}
 	if (s[i] < '1' || s[i] > '9')
 		return 0;
+	/* Lengths in the protocol are short: up to 18 digits cannot overflow,
+	 * so the common case skips the per-digit overflow test. */
+	bool can_overflow = len - i > 18;
 	for (; i < len; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9 || v > (ULLONG_MAX - d) / 10)
+		if (d > 9 || (can_overflow && v > (ULLONG_MAX - d) / 10))
 			return 0;
 		v = v * 10 + d;
 	}

@@ -240,6 +240,7 @@ static const cmd_t table[] = {
 _Static_assert(NCMDS * 2 <= INDEX_SIZE, "grow INDEX_SIZE");
 
 static unsigned char name_index[INDEX_SIZE];    /* row + 1, 0 = empty */
+static unsigned char name_len[NCMDS];           /* strlen of each row's name */
 
 static const char *const flag_names[] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
@@ -275,11 +276,26 @@ static uint32_t name_hash(const char *s, size_t len)
 __attribute__((constructor)) static void build_index(void)
 {
     for (size_t i = 0; i < NCMDS; i++) {
-        uint32_t slot = name_hash(table[i].name, strlen(table[i].name)) & (INDEX_SIZE - 1);
+        name_len[i] = (unsigned char)strlen(table[i].name);
+        uint32_t slot = name_hash(table[i].name, name_len[i]) & (INDEX_SIZE - 1);
         while (name_index[slot])
             slot = (slot + 1) & (INDEX_SIZE - 1);
         name_index[slot] = (unsigned char)(i + 1);
     }
+}
+
+/* Whether name (any case) spells lower, a table name (lowercase): inline,
+ * as this runs for every command. */
+static bool same_name(const char *lower, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c != (unsigned char)lower[i])
+            return false;
+    }
+    return true;
 }
 
 const cmd_t *cmd_lookup(const char *name, size_t len)
@@ -290,7 +306,7 @@ const cmd_t *cmd_lookup(const char *name, size_t len)
         if (!row)
             return NULL;
         const cmd_t *c = &table[row - 1];
-        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0)
+        if (name_len[row - 1] == len && same_name(c->name, name, len))
             return c;
         slot = (slot + 1) & (INDEX_SIZE - 1);
     }
