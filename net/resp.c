@@ -115,6 +115,24 @@ static int parse_ll(const char *s, size_t len, long long *out)
 	return 1;
 }
 
+/* A length of the protocol ("*2", "$16"): nearly always a few digits,
+ * read inline; anything else (sign, zero, long) goes to parse_ll. */
+static inline int parse_len(const char *s, size_t len, long long *out)
+{
+	if (len - 1 < 18 && s[0] >= '1' && s[0] <= '9') {
+		long long v = s[0] - '0';
+		for (size_t i = 1; i < len; i++) {
+			unsigned d = (unsigned char)s[i] - '0';
+			if (d > 9)
+				return 0;
+			v = v * 10 + d;
+		}
+		*out = v;
+		return 1;
+	}
+	return parse_ll(s, len, out);
+}
+
 /* Room for one more span.  Grows geometrically but never past the count
  * the header announced, and only as arguments actually arrive, so a lying
  * "*2147483647" costs nothing until the bytes are really sent. */
@@ -160,10 +178,21 @@ static int push_span(resp_parser_t *p, size_t off, size_t len)
 /* Finds the '\r' ending the header line that starts at p->pos.  Returns
  * its offset, or (size_t)-1 when the line (plus the byte Redis skips after
  * '\r') has not fully arrived; the search resumes at p->scan next time. */
+/* memchr for '\r', looking at the first bytes inline: in "*2\r\n" and
+ * "$16\r\n" it is a few bytes away, closer than a library call pays. */
+static const char *find_cr_from(const char *s, size_t n)
+{
+	size_t head = n < 8 ? n : 8;
+	for (size_t i = 0; i < head; i++)
+		if (s[i] == '\r')
+			return s + i;
+	return n > head ? memchr(s + head, '\r', n - head) : NULL;
+}
+
 static size_t find_cr(resp_parser_t *p, const char *cmd, size_t avail)
 {
 	size_t from = p->scan > p->pos ? p->scan : p->pos;
-	const char *cr = memchr(cmd + from, '\r', avail - from);
+	const char *cr = find_cr_from(cmd + from, avail - from);
 
 	if (!cr) {
 		p->scan = avail;
@@ -189,7 +218,7 @@ static int parse_mbulk_header(resp_parser_t *p, const char *cmd, size_t avail,
 		return avail - p->pos > lim->max_inline_len
 			       ? RESP_ERR_MBULK_STR_TOO_BIG
 			       : RESP_NEED_MORE;
-	if (!parse_ll(cmd + 1, cr - 1, &n) || n > INT_MAX ||
+	if (!parse_len(cmd + 1, cr - 1, &n) || n > INT_MAX ||
 	    n > lim->max_multibulk_len)
 		return RESP_ERR_MBULK_LEN;
 	if (n > RESP_UNAUTH_MBULK_MAX && lim->auth_required)
@@ -230,7 +259,7 @@ static int parse_bulk_header(resp_parser_t *p, const char *cmd, size_t avail,
 		set_expected_dollar(p, cmd[p->pos]);
 		return RESP_ERR_EXPECTED_DOLLAR;
 	}
-	if (!parse_ll(cmd + p->pos + 1, cr - p->pos - 1, &n) || n < 0 ||
+	if (!parse_len(cmd + p->pos + 1, cr - p->pos - 1, &n) || n < 0 ||
 	    n > lim->max_bulk_len)
 		return RESP_ERR_BULK_LEN;
 	if (n > RESP_UNAUTH_BULK_MAX && lim->auth_required)
