@@ -26,6 +26,7 @@
 
 #include <ck_pr.h>
 
+#include "errors.h"
 #include "log.h"
 #include "server.h"
 
@@ -65,24 +66,7 @@ static bool peer_is_local(const char *peer)
 	       (hostlen == 3 && !strncmp(peer, "::1", 3));
 }
 
-static const char denied[] =
-	"-DENIED Redis is running in protected mode because protected "
-	"mode is enabled and no password is set for the default user. "
-	"In this mode connections are only accepted from the loopback "
-	"interface. If you want to connect from external computers to Redis "
-	"you may adopt one of the following solutions: 1) Just disable "
-	"protected mode sending the command 'CONFIG SET protected-mode no' "
-	"from the loopback interface by connecting to Redis from the same "
-	"host the server is running, however MAKE SURE Redis is not publicly "
-	"accessible from internet if you do so. Use CONFIG REWRITE to make "
-	"this change permanent. 2) Alternatively you can just disable the "
-	"protected mode by editing the Redis configuration file, and setting "
-	"the protected mode option to 'no', and then restarting the server. "
-	"3) If you started the server manually just for testing, restart it "
-	"with the '--protected-mode no' option. 4) Setup a an authentication "
-	"password for the default user. NOTE: You only need to do one of the "
-	"above things in order for the server to start accepting connections "
-	"from the outside.\r\n";
+static const char denied[] = "-" ERR_PROTECTED_MODE "\r\n";
 
 /* A best-effort error line, then close (Redis does not check the write). */
 static void refuse(int fd, const char *msg, size_t len)
@@ -153,7 +137,7 @@ static void hand_over(acceptor_t *ac, int fd, const struct sockaddr_storage *sa)
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((unsigned)ck_pr_load_int(&srv.connected_clients) >= cfg->maxclients) {
-		static const char msg[] = "-ERR max number of clients reached\r\n";
+		static const char msg[] = "-" ERR_MAX_CLIENTS "\r\n";
 		refuse(fd, msg, sizeof(msg) - 1);
 		return;
 	}

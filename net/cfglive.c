@@ -294,7 +294,7 @@ void cfglive_config_set(reply_t *r, int argc, const cmd_arg_t *argv)
 		free(buf);
 		free(next);
 		free(err);
-		reply_error(r, "ERR out of memory");
+		reply_error(r, ERR_OUT_OF_MEMORY);
 		return;
 	}
 
@@ -310,8 +310,7 @@ void cfglive_config_set(reply_t *r, int argc, const cmd_arg_t *argv)
 		log_warning("Failed applying new configuration. Possibly "
 			    "related to new %s setting. Restoring previous "
 			    "settings.", culprit);
-		snprintf(err, errcap, "ERR CONFIG SET failed (possibly "
-			 "related to argument '%s') - %s", culprit, why);
+		snprintf(err, errcap, ERRF_CONFIG_SET_FAILED, culprit, why);
 		if (ap.listeners)
 			acceptor_abort(ap.listeners);
 		rc = -EINVAL;

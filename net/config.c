@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "config_internal.h"
+#include "errors.h"
 #include "resp.h"
 
 
@@ -509,14 +510,13 @@ int config_set_pairs(config_t *c, int n, char *const *names,
 	int rc = 0;
 
 	if (!pms || !next) {
-		snprintf(err, errlen, "ERR out of memory");
+		snprintf(err, errlen, ERR_OUT_OF_MEMORY);
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (int i = 0; i < n && !bad; i++) {
 		if (!(pms[i] = lookup(names[i]))) {
-			snprintf(err, errlen, "ERR Unknown option or number of "
-				 "arguments for CONFIG SET - '%s'", names[i]);
+			snprintf(err, errlen, ERRF_CONFIG_UNKNOWN, names[i]);
 			rc = -ENOENT;
 			goto out;
 		}
@@ -529,8 +529,7 @@ int config_set_pairs(config_t *c, int n, char *const *names,
 			bad = names[i]; /* as the user spelt it, like Redis */
 	}
 	if (bad) {
-		snprintf(err, errlen, "ERR CONFIG SET failed (possibly related "
-			 "to argument '%s') - %s", bad, why);
+		snprintf(err, errlen, ERRF_CONFIG_SET_FAILED, bad, why);
 		rc = -EPERM;
 		goto out;
 	}
@@ -544,8 +543,7 @@ int config_set_pairs(config_t *c, int n, char *const *names,
 		else
 			rc = apply_split(next, pms[i], 1, argv, &x);
 		if (rc < 0) {
-			snprintf(err, errlen, "ERR CONFIG SET failed (possibly "
-				 "related to argument '%s') - %s", pms[i]->name,
+			snprintf(err, errlen, ERRF_CONFIG_SET_FAILED, pms[i]->name,
 				 x.why);
 			goto out;
 		}

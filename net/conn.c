@@ -25,6 +25,7 @@
 #include <ck_pr.h>
 
 #include "conn.h"
+#include "errors.h"
 #include "log.h"
 
 #define READ_CHUNK (16 * 1024)
@@ -244,7 +245,7 @@ static void protocol_error(conn_t *c, int err)
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
 	char msg[128];
-	snprintf(msg, sizeof(msg), "ERR %s", resp_parser_strerror(&c->parser, err));
+	snprintf(msg, sizeof(msg), ERRF_PROTOCOL, resp_parser_strerror(&c->parser, err));
 	reply_error(r, msg);
 	dispatch_finish_now(c, req);
 	log_verbose("Protocol error (%s) from client: id=%llu addr=%s",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "errors.h"
 #include "num.h"
 #include "resp_reply.h"
 
@@ -145,7 +146,7 @@ static void finish(conn_t *c, req_t *req)
 		if (req->acc > 0)
 			reply_ok(&req->buf);
 		else
-			reply_error(&req->buf, "ERR No such client");
+			reply_error(&req->buf, ERR_NO_SUCH_CLIENT);
 		break;
 	case MERGE_OK:
 		if (!req->failed)

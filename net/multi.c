@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "errors.h"
 #include "log.h"
 
 typedef struct queued_cmd {
@@ -84,7 +85,7 @@ void multi_refused(conn_t *c)
 void multi_queue(conn_t *c, const cmd_t *cmd, int argc, const cmd_arg_t *argv)
 {
 	if (cmd->flags & CMD_NO_MULTI) {
-		answer_error(c, "ERR Command not allowed inside a transaction");
+		answer_error(c, ERR_NOT_ALLOWED_IN_MULTI);
 		c->multi_failed = true;
 		return;
 	}
@@ -199,7 +200,7 @@ void multi_cmd_multi(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	(void)argc, (void)argv;
 	if (c->in_multi) {
-		answer_error(c, "ERR MULTI calls can not be nested");
+		answer_error(c, ERR_MULTI_NESTED);
 		return;
 	}
 	c->in_multi = true;
@@ -211,7 +212,7 @@ void multi_cmd_discard(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	(void)argc, (void)argv;
 	if (!c->in_multi) {
-		answer_error(c, "ERR DISCARD without MULTI");
+		answer_error(c, ERR_DISCARD_NO_MULTI);
 		return;
 	}
 	if (!unwatch_all(c)) {
@@ -237,7 +238,7 @@ void multi_cmd_exec(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	(void)argc, (void)argv;
 	if (!c->in_multi) {
-		answer_error(c, "ERR EXEC without MULTI");
+		answer_error(c, ERR_EXEC_NO_MULTI);
 		return;
 	}
 	uint8_t want[SERVER_MAX_SHARDS] = { 0 };
@@ -253,8 +254,7 @@ void multi_cmd_exec(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (c->multi_failed) {
 		unwatch_held(c);
 		forget_queue(c);
-		answer_error(c, "EXECABORT Transaction discarded because of "
-				"previous errors.");
+		answer_error(c, ERR_EXECABORT);
 		return;
 	}
 	bool touched = any_touched(c);
@@ -289,7 +289,7 @@ static bool is_watched(const conn_t *c, int db, const cmd_arg_t *key)
 void multi_cmd_watch(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	if (c->in_multi) {
-		answer_error(c, "ERR WATCH inside MULTI is not allowed");
+		answer_error(c, ERR_WATCH_IN_MULTI);
 		return;
 	}
 	uint8_t want[SERVER_MAX_SHARDS] = { 0 };
@@ -317,8 +317,7 @@ void multi_cmd_watch(conn_t *c, int argc, const cmd_arg_t *argv)
 		ks_set_now(ks, server_now_ms());
 		if (ks_watch(ks, w->key, w->len, &w->version, &w->expired) < 0) {
 			free(w->key);
-			answer_error(c, "OOM command not allowed when used memory "
-					"> 'maxmemory'.");
+			answer_error(c, ERR_OOM);
 			return;
 		}
 		c->nwatched++;

@@ -89,7 +89,7 @@ static bool route_scan(conn_t *c, const cmd_t *cmd, int argc,
 	if (!ok) {
 		req_t *req;
 		reply_t *r = dispatch_reply_now(c, &req);
-		reply_error(r, "ERR invalid cursor");
+		reply_error(r, ERR_INVALID_CURSOR);
 		dispatch_finish_now(c, req);
 		return true;
 	}
@@ -275,7 +275,7 @@ static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
 	if (!cmd)
 		cmd_reply_unknown(r, argc, argv);
 	else if (cmd_check_arity(cmd, argc, r)) /* else it wrote the error */
-		reply_error(r, "NOAUTH Authentication required.");
+		reply_error(r, ERR_NOAUTH);
 	dispatch_finish_now(c, req);
 	multi_refused(c);
 	return true;
@@ -371,7 +371,7 @@ void route_in_exec(conn_t *c, int argc, const cmd_arg_t *argv)
 	 * commands under a hold run inline, leaving no write in flight. */
 	log_warning("a command inside EXEC could not run");
 	req_t *req;
-	reply_error(dispatch_reply_now(c, &req), "ERR internal error in EXEC");
+	reply_error(dispatch_reply_now(c, &req), ERR_EXEC_INTERNAL);
 	dispatch_finish_now(c, req);
 }
 

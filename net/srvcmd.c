@@ -186,7 +186,7 @@ static void sc_config(conn_t *c, int argc, const cmd_arg_t *argv)
 	} else if (!strcmp(sc->name, "config|help")) {
 		srvcmd_help(r, config_help);
 	} else if (!strcmp(sc->name, "config|rewrite")) {
-		reply_error(r, "ERR The server is running without a config file");
+		reply_error(r, ERR_NO_CONFIG_FILE);
 	} else if (srvcmd_arg_is(&argv[1], "get") && argc >= 3) {
 		config_get_reply(r, argc, argv);
 	} else if (srvcmd_arg_is(&argv[1], "set")) {
@@ -250,7 +250,7 @@ static bool client_kill_parse(reply_t *r, int argc, const cmd_arg_t *argv,
 		long long id;
 		if (srvcmd_arg_is(&argv[i], "id")) {
 			if (!srvcmd_parse_ll(v, &id) || id <= 0) {
-				reply_error(r, "ERR client-id should be greater than 0");
+				reply_error(r, ERR_CLIENT_ID);
 				return false;
 			}
 			k->id = (uint64_t)id;
@@ -262,7 +262,7 @@ static bool client_kill_parse(reply_t *r, int argc, const cmd_arg_t *argv,
 				k->none = true;
 		} else if (srvcmd_arg_is(&argv[i], "user")) {
 			if (!srvcmd_arg_is(v, "default")) { /* the only user */
-				reply_errorf(r, "ERR No such user '%.*s'",
+				reply_errorf(r, ERRF_NO_SUCH_USER,
 					     (int)v->len, v->ptr);
 				return false;
 			}
@@ -271,7 +271,7 @@ static bool client_kill_parse(reply_t *r, int argc, const cmd_arg_t *argv,
 			    srvcmd_arg_is(v, "replica") || srvcmd_arg_is(v, "pubsub"))
 				k->none = true;
 			else if (!srvcmd_arg_is(v, "normal")) {
-				reply_errorf(r, "ERR Unknown client type '%.*s'",
+				reply_errorf(r, ERRF_CLIENT_TYPE,
 					     (int)v->len, v->ptr);
 				return false;
 			}
@@ -347,8 +347,7 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		for (size_t i = 0; ok && i < argv[2].len; i++)
 			ok = argv[2].ptr[i] > ' ' && argv[2].ptr[i] <= '~';
 		if (!ok) {
-			reply_error(r, "ERR Client names cannot contain spaces, "
-				    "newlines or special characters.");
+			reply_error(r, ERR_CLIENT_NAME);
 		} else {
 			memcpy(c->name, argv[2].ptr, argv[2].len);
 			c->name[argv[2].len] = '\0';

@@ -22,9 +22,6 @@ static bool password_ok(const char *want, const cmd_arg_t *pass)
 	return diff == 0;
 }
 
-static const char *const ERR_WRONGPASS =
-	"WRONGPASS invalid username-password pair or user is disabled.";
-
 /* AUTH password | AUTH username password: true when accepted; else the
  * error is in @r. */
 static bool authenticate(conn_t *c, const cmd_arg_t *user,
@@ -38,9 +35,7 @@ static bool authenticate(conn_t *c, const cmd_arg_t *user,
 	if (cfg->requirepass[0] == '\0') {
 		if (user) /* the default user has nopass: anything goes */
 			return c->authed = true;
-		reply_error(r, "ERR AUTH <password> called without any password "
-			    "configured for the default user. Are you sure your "
-			    "configuration is correct?");
+		reply_error(r, ERR_AUTH_NO_PASSWORD);
 		return false;
 	}
 	if (!password_ok(cfg->requirepass, pass)) {
@@ -78,8 +73,7 @@ void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv)
 	const cmd_arg_t *user = NULL, *pass = NULL, *name = NULL;
 	if (argc >= 2) {
 		if (!srvcmd_parse_ll(&argv[1], &ver)) {
-			reply_error(r, "ERR Protocol version is not an integer or "
-				    "out of range");
+			reply_error(r, ERR_HELLO_PROTOVER);
 			goto out;
 		}
 		for (int i = 2; i < argc; i++) {
@@ -92,8 +86,7 @@ void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv)
 				name = &argv[i + 1];
 				i += 1;
 			} else {
-				reply_errorf(r, "ERR Syntax error in HELLO option "
-					     "'%.*s'", (int)argv[i].len,
+				reply_errorf(r, ERRF_HELLO_OPTION, (int)argv[i].len,
 					     argv[i].ptr);
 				goto out;
 			}
@@ -106,11 +99,7 @@ void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (user && !authenticate(c, user, pass, r))
 		goto out;
 	if (!c->authed) {
-		reply_error(r, "NOAUTH HELLO must be called with the client "
-			    "already authenticated, otherwise the HELLO AUTH "
-			    "<user> <pass> option can be used to authenticate "
-			    "the client and select the RESP protocol version at "
-			    "the same time");
+		reply_error(r, ERR_HELLO_NOAUTH);
 		goto out;
 	}
 	if (name) {
@@ -118,8 +107,7 @@ void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv)
 		for (size_t i = 0; ok && i < name->len; i++)
 			ok = name->ptr[i] > ' ' && name->ptr[i] <= '~';
 		if (!ok) {
-			reply_error(r, "ERR Client names cannot contain spaces, "
-				    "newlines or special characters.");
+			reply_error(r, ERR_CLIENT_NAME);
 			goto out;
 		}
 		memcpy(c->name, name->ptr, name->len);

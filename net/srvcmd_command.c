@@ -91,15 +91,15 @@ static void command_getkeys(reply_t *r, int argc, const cmd_arg_t *argv,
 	const cmd_arg_t *line = argv + 2;
 	const cmd_t *cmd = line_lookup(n, line);
 	if (!cmd) {
-		reply_error(r, "ERR Invalid command specified");
+		reply_error(r, ERR_GETKEYS_NO_COMMAND);
 		return;
 	}
 	if (!cmd_has_keys(cmd)) {
-		reply_error(r, "ERR The command has no key arguments");
+		reply_error(r, ERR_GETKEYS_NO_KEYS);
 		return;
 	}
 	if ((cmd->arity > 0 && cmd->arity != n) || n < -cmd->arity) {
-		reply_error(r, "ERR Invalid number of arguments specified for command");
+		reply_error(r, ERR_GETKEYS_ARITY);
 		return;
 	}
 	cmd_keyref_t *keys = malloc((size_t)n * sizeof(*keys));
@@ -111,7 +111,7 @@ static void command_getkeys(reply_t *r, int argc, const cmd_arg_t *argv,
 	if (k == 0 && (cmd->flags & CMD_NO_MANDATORY_KEYS)) {
 		reply_array(r, 0);
 	} else if (k == 0) {
-		reply_error(r, "ERR Invalid arguments specified for command");
+		reply_error(r, ERR_GETKEYS_ARGS);
 	} else {
 		reply_array(r, (size_t)k);
 		for (int i = 0; i < k; i++) {

@@ -55,6 +55,72 @@
 #define ERR_PROTO_BULK      "ERR Protocol error: invalid bulk length"
 #define ERR_PROTO_QUOTES    "ERR Protocol error: unbalanced quotes in request"
 #define ERRF_PROTO_EXPECTED "ERR Protocol error: expected '$', got '%c'"
+/* argument: resp_parser_strerror's text ("Protocol error: ...") */
+#define ERRF_PROTOCOL       "ERR %s"
+
+/* ---- connection: max clients, protected mode, AUTH, HELLO (net/) ---- */
+/* The acceptor writes these two raw: "-" ... "\r\n", then closes. */
+#define ERR_MAX_CLIENTS     "ERR max number of clients reached"
+#define ERR_PROTECTED_MODE  "DENIED Redis is running in protected mode because protected " \
+    "mode is enabled and no password is set for the default user. " \
+    "In this mode connections are only accepted from the loopback " \
+    "interface. If you want to connect from external computers to Redis " \
+    "you may adopt one of the following solutions: 1) Just disable " \
+    "protected mode sending the command 'CONFIG SET protected-mode no' " \
+    "from the loopback interface by connecting to Redis from the same " \
+    "host the server is running, however MAKE SURE Redis is not publicly " \
+    "accessible from internet if you do so. Use CONFIG REWRITE to make " \
+    "this change permanent. 2) Alternatively you can just disable the " \
+    "protected mode by editing the Redis configuration file, and setting " \
+    "the protected mode option to 'no', and then restarting the server. " \
+    "3) If you started the server manually just for testing, restart it " \
+    "with the '--protected-mode no' option. 4) Setup a an authentication " \
+    "password for the default user. NOTE: You only need to do one of the " \
+    "above things in order for the server to start accepting connections " \
+    "from the outside."
+#define ERR_NOAUTH          "NOAUTH Authentication required."
+#define ERR_WRONGPASS       "WRONGPASS invalid username-password pair or user is disabled."
+#define ERR_AUTH_NO_PASSWORD "ERR AUTH <password> called without any password " \
+    "configured for the default user. Are you sure your configuration is correct?"
+#define ERR_HELLO_PROTOVER  "ERR Protocol version is not an integer or out of range"
+/* arguments: the option's length and bytes, as given */
+#define ERRF_HELLO_OPTION   "ERR Syntax error in HELLO option '%.*s'"
+#define ERR_HELLO_NOAUTH    "NOAUTH HELLO must be called with the client already " \
+    "authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to " \
+    "authenticate the client and select the RESP protocol version at the same time"
+
+/* ---- CLIENT ---- */
+/* CLIENT SETNAME and HELLO ... SETNAME */
+#define ERR_CLIENT_NAME     "ERR Client names cannot contain spaces, newlines or special characters."
+#define ERR_NO_SUCH_CLIENT  "ERR No such client"
+#define ERR_CLIENT_ID       "ERR client-id should be greater than 0"
+/* arguments (both): the value's length and bytes, as given */
+#define ERRF_NO_SUCH_USER   "ERR No such user '%.*s'"
+#define ERRF_CLIENT_TYPE    "ERR Unknown client type '%.*s'"
+
+/* ---- CONFIG ---- */
+#define ERR_NO_CONFIG_FILE  "ERR The server is running without a config file"
+/* an allocation failed (not maxmemory: that is ERR_OOM) */
+#define ERR_OUT_OF_MEMORY   "ERR out of memory"
+/* argument: the parameter name as given */
+#define ERRF_CONFIG_UNKNOWN "ERR Unknown option or number of arguments for CONFIG SET - '%s'"
+/* arguments: the parameter name, then the reason */
+#define ERRF_CONFIG_SET_FAILED "ERR CONFIG SET failed (possibly related to argument '%s') - %s"
+
+/* ---- COMMAND GETKEYS / GETKEYSANDFLAGS ---- */
+#define ERR_GETKEYS_NO_COMMAND "ERR Invalid command specified"
+#define ERR_GETKEYS_NO_KEYS "ERR The command has no key arguments"
+#define ERR_GETKEYS_ARITY   "ERR Invalid number of arguments specified for command"
+#define ERR_GETKEYS_ARGS    "ERR Invalid arguments specified for command"
+
+/* ---- transactions: MULTI EXEC DISCARD WATCH ---- */
+#define ERR_NOT_ALLOWED_IN_MULTI "ERR Command not allowed inside a transaction"
+#define ERR_MULTI_NESTED    "ERR MULTI calls can not be nested"
+#define ERR_DISCARD_NO_MULTI "ERR DISCARD without MULTI"
+#define ERR_EXEC_NO_MULTI   "ERR EXEC without MULTI"
+#define ERR_EXECABORT       "EXECABORT Transaction discarded because of previous errors."
+#define ERR_WATCH_IN_MULTI  "ERR WATCH inside MULTI is not allowed"
+#define ERR_EXEC_INTERNAL   "ERR internal error in EXEC"
 
 /* ---- formats (argument: the lowercase command name unless noted) ---- */
 #define ERRF_ARITY          "ERR wrong number of arguments for '%s' command"
