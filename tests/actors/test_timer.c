@@ -199,8 +199,9 @@ Test(timer, missed_periods_are_counted)
 	send_cmd(a, CMD_SLOW_PERIODIC, NULL);
 	WAIT_UNTIL(LOAD(&s.nfired) >= 3, 5000);
 	/* Tick 1 kept the worker busy for 100 ms (10 periods): the next
-	 * message is one message, not ten, and says how many elapsed. */
-	cr_assert_eq(s.expired[0], 1);
+	 * message is one message, not ten, and says how many elapsed.  (Tick
+	 * 1 itself may come a period late on a loaded machine.) */
+	cr_assert_geq(s.expired[0], 1);
 	cr_assert_geq(s.expired[1], 5, "expired %lu after a 100 ms stall",
 		      (unsigned long)s.expired[1]);
 	act_actor_unref(a);
