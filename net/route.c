@@ -266,6 +266,11 @@ static int local_shard(const conn_t *c)
 	return sh ? sh->index : 0;
 }
 
+static bool arity_fits(const cmd_t *cmd, int argc)
+{
+	return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
 /* Refuse a command with an error reply (and make a pending EXEC abort). */
 static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
 		   const cmd_t *cmd)
@@ -274,7 +279,7 @@ static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
 	reply_t *r = dispatch_reply_now(c, &req);
 	if (!cmd)
 		cmd_reply_unknown(r, argc, argv);
-	else if (cmd_check_arity(cmd, argc, r)) /* else it wrote the error */
+	else if (cmd_resolve(cmd, argc, argv, r)) /* else it wrote the error */
 		reply_error(r, ERR_NOAUTH);
 	dispatch_finish_now(c, req);
 	multi_refused(c);
@@ -295,9 +300,13 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		? cmd_subcommand(cmd, argc, argv) : cmd;
 	if (!cmd)
 		return refuse(c, argc, argv, NULL);
-	bool arity_ok = cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
-	if (!arity_ok || (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
-			  server_cfg()->requirepass[0])) /* authRequired() */
+	/* Checked before anything runs or is queued, in Redis's order: an
+	 * unknown subcommand, the arity (the subcommand's), then AUTH. */
+	const cmd_t *row = c->last_cmd;
+	bool valid = row && arity_fits(row, argc) &&
+		     (row == cmd || arity_fits(cmd, argc));
+	if (!valid || (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
+		       server_cfg()->requirepass[0])) /* authRequired() */
 		return refuse(c, argc, argv, cmd);
 	if (c->in_multi && multi_queues(c, cmd)) {
 		multi_queue(c, cmd, argc, argv);

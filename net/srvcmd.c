@@ -107,18 +107,7 @@ const cmd_t *srvcmd_subcommand(reply_t *r, const char *container, int argc,
 {
 	srvcmd_proc_t proc;
 	const cmd_t *cmd = srvcmd_lookup(container, strlen(container), &proc);
-	const cmd_t *sub = cmd_subcommand(cmd, argc, argv);
-	if (sub)
-		return cmd_check_arity(sub, argc, r) ? sub : NULL;
-	char upper[16];
-	size_t n = strlen(container);
-	for (size_t i = 0; i < n && i < sizeof(upper) - 1; i++)
-		upper[i] = (char)toupper((unsigned char)container[i]);
-	upper[n < sizeof(upper) - 1 ? n : sizeof(upper) - 1] = '\0';
-	size_t alen = strnlen(argv[1].ptr, argv[1].len);
-	reply_errorf(r, ERRF_UNKNOWN_SUBCOMMAND, (int)(alen > 128 ? 128 : alen),
-		     argv[1].ptr, upper);
-	return NULL;
+	return cmd_resolve(cmd, argc, argv, r);
 }
 
 void srvcmd_help(reply_t *r, const char *const *lines)

@@ -386,25 +386,31 @@ const cmd_t *cmd_subcommand(const cmd_t *cmd, int argc, const cmd_arg_t *argv)
     return NULL;
 }
 
+const cmd_t *cmd_resolve(const cmd_t *cmd, int argc, const cmd_arg_t *argv, reply_t *r)
+{
+    if (!cmd->subs || argc < 2)
+        return cmd_check_arity(cmd, argc, r) ? cmd : NULL;
+    const cmd_t *sub = cmd_subcommand(cmd, argc, argv);
+    if (sub)
+        return cmd_check_arity(sub, argc, r) ? sub : NULL;
+    char up[16];
+    size_t n = strlen(cmd->name);
+    if (n >= sizeof up)
+        n = sizeof up - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = cmd->name[i];
+        up[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    up[n] = '\0';
+    size_t alen = cmd__clen(&argv[1]);
+    reply_errorf(r, ERRF_UNKNOWN_SUBCOMMAND, (int)(alen > 128 ? 128 : alen), argv[1].ptr, up);
+    return NULL;
+}
+
 void cmd__container(cmd_ctx_t *ctx)
 {
-    const cmd_t *sub = cmd_subcommand(ctx->cmd, ctx->argc, ctx->argv);
-    if (!sub) {
-        char up[16];
-        size_t n = strlen(ctx->cmd->name);
-        if (n >= sizeof up)
-            n = sizeof up - 1;
-        for (size_t i = 0; i < n; i++) {
-            char c = ctx->cmd->name[i];
-            up[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-        }
-        up[n] = '\0';
-        size_t alen = cmd__clen(&ctx->argv[1]);
-        reply_errorf(ctx->reply, ERRF_UNKNOWN_SUBCOMMAND, (int)(alen > 128 ? 128 : alen),
-                     ctx->argv[1].ptr, up);
-        return;
-    }
-    if (!cmd_check_arity(sub, ctx->argc, ctx->reply))
+    const cmd_t *sub = cmd_resolve(ctx->cmd, ctx->argc, ctx->argv, ctx->reply);
+    if (!sub)
         return;
     ctx->cmd = sub;
     sub->proc(ctx);

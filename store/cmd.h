@@ -198,6 +198,13 @@ const char *cmd_keyspec_flag_name(uint32_t bit);
  * "wrong number of arguments" error and returns false. */
 bool cmd_check_arity(const cmd_t *cmd, int argc, reply_t *r);
 
+/* The row that runs this call, checked as Redis 7.0 checks it before
+ * running or queueing it: for a container with a subcommand argument, the
+ * subcommand (Redis's "unknown subcommand ... Try X HELP." error if there
+ * is none), arity checked; for anything else the command, arity checked.
+ * NULL after appending the error to r. */
+const cmd_t *cmd_resolve(const cmd_t *cmd, int argc, const cmd_arg_t *argv, reply_t *r);
+
 /* Append Redis's "unknown command" error for argv (argv[0] is the name),
  * with its quoting and 128-byte truncation. */
 void cmd_reply_unknown(reply_t *r, int argc, const cmd_arg_t *argv);

@@ -287,6 +287,19 @@ WATCH_SCENARIOS = [
     ("errors while queueing abort EXEC", [
         ("A", "MULTI"), ("A", "SET", "q"), ("A", "NOSUCH"), ("A", "INCR", "q"),
         ("A", "EXEC"), ("A", "EXISTS", "q")]),
+    ("an unknown subcommand while queueing aborts EXEC", [
+        ("A", "MULTI"), ("A", "OBJECT", "NOSUCH", "q"), ("A", "SET", "q", "1"),
+        ("A", "EXEC"), ("A", "MULTI"), ("A", "CLIENT", "NOSUCH"),
+        ("A", "EXEC"), ("A", "EXISTS", "q")]),
+    ("a subcommand's arity while queueing aborts EXEC", [
+        ("A", "MULTI"), ("A", "CLIENT", "SETNAME"), ("A", "SET", "q", "1"),
+        ("A", "EXEC"), ("A", "MULTI"), ("A", "OBJECT", "ENCODING"),
+        ("A", "EXEC"), ("A", "MULTI"), ("A", "CONFIG", "GET"), ("A", "EXEC"),
+        ("A", "EXISTS", "q")]),
+    ("containers queue with their subcommands", [
+        ("A", "SET", "q", "12"), ("A", "MULTI"), ("A", "OBJECT", "ENCODING", "q"),
+        ("A", "CLIENT", "GETNAME"), ("A", "COMMAND", "INFO", "get"),
+        ("A", "MEMORY", "USAGE", "nosuch"), ("A", "EXEC")]),
     ("runtime errors do not abort", [
         ("A", "SET", "s", "abc"), ("A", "MULTI"), ("A", "INCR", "s"),
         ("A", "SET", "s2", "x"), ("A", "EXEC"), ("A", "GET", "s2")]),
