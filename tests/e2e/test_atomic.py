@@ -234,6 +234,91 @@ def swapdb_readers(port, shards):
     return ok and h.counts.get("swaps", 0) > 0, diag
 
 
+def vanishing_clients(port, shards):
+    """Clients send cross-shard commands (MSET, RENAMENX, WATCH, MULTI)
+    and vanish at once, some with a reset, while others transfer and read:
+    the invariants hold, every hold is given back (the keys stay usable)
+    and the server forgets every client."""
+    import socket
+    keys = keys_on_distinct_shards("van", 4, shards)
+    with fkv.Client(port) as c:
+        c.cmd("MSET", *[a for k in keys for a in (k, "25")])
+    h = Hammer(port)
+
+    def vanisher(c, i):
+        s = socket.create_connection((fkv.HOST, port))
+        cmds = [("WATCH",) + tuple(keys), ("MULTI",),
+                ("INCRBY", keys[0], "1"), ("DECRBY", keys[1], "1"),
+                ("MGET",) + tuple(keys)]
+        if i % 2:
+            cmds.append(("EXEC",))
+        s.sendall(b"".join(fkv.enc(*c) for c in cmds))
+        if i % 3 == 0:  # reset instead of a clean close
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        s.close()
+        h.count("vanished")
+
+    def reader(c, i):
+        r = c.cmd("MGET", *keys)
+        if sum(ints(r)) != 100:
+            h.fail("sum %d: %s" % (sum(ints(r)), fkv.show(r)))
+
+    ok, diag = h.run([vanisher] * 3, [reader] * 2)
+    with fkv.Client(port) as c:
+        # every shard answers a command over all of them: no hold was lost
+        r = c.cmd("MSET", *[a for k in keys for a in (k, "25")])
+        if r != b"+OK\r\n":
+            return False, "after: MSET %s\n%s" % (fkv.show(r), diag)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        n = int(fkv.info_field(port, "clients", "connected_clients"))
+        if n <= 1:
+            break
+        time.sleep(0.2)
+    if n > 1:
+        return False, "connected_clients still %d\n%s" % (n, diag)
+    return ok and h.counts.get("vanished", 0) > 0, diag
+
+
+def shutdown_under_load(shards, args, threads):
+    """SIGTERM while many clients run cross-shard commands: the server
+    drains and exits 0 (holds in flight are granted and given back)."""
+    srv = fkv.Server(args, threads=threads)
+    srv.start()
+    try:
+        keys = keys_on_distinct_shards("sd", 5, shards)
+        h = Hammer(srv.port)
+
+        def writer(c, i):
+            c.pipeline([("MSET",) + tuple(a for k in keys for a in (k, str(i))),
+                        ("MULTI",), ("MGET",) + tuple(keys), ("EXEC",)])
+
+        threads_ = [threading.Thread(target=lambda i=i: _quietly(
+            h, writer, i)) for i in range(6)]
+        for t in threads_:
+            t.start()
+        time.sleep(0.5)
+        rc = srv.stop(timeout=30)
+        h.stop.set()
+        for t in threads_:
+            t.join(30)
+        return rc == 0, "exit code %s; log tail:\n%s" % (
+            rc, srv.log_text()[-1500:])
+    finally:
+        srv.cleanup()
+
+
+def _quietly(h, fn, i):
+    """Run fn until stopped; the server going away ends it quietly."""
+    try:
+        with fkv.Client(h.port, timeout=30) as c:
+            while not h.stop.is_set():
+                fn(c, i)
+    except (OSError, EOFError, ValueError):
+        pass
+
+
 # ---- WATCH's rules, against redis-server ---------------------------------
 
 # Each scenario: steps (client, command...); "A"/"B" are two connections.
@@ -359,6 +444,7 @@ def main():
         ("RENAMENX tokens never lost or doubled", rename_tokens),
         ("MSETNX: one winner per round, never half", msetnx_rounds),
         ("SWAPDB never seen half done", swapdb_readers),
+        ("clients vanishing mid-transaction", vanishing_clients),
     ]
     for shape, args, shards in (("3 workers", [], 3),
                                 ("1 worker, 5 shards", ["--shards", "5"], 5)):
@@ -371,6 +457,8 @@ def main():
             rc = srv.stop()
             tap.ok(rc == 0, "%s: server exits 0 (sanitizer builds: no "
                    "report, no leak)" % shape, srv.log_text()[-2000:])
+        tap.run("%s: SIGTERM under cross-shard load: exits 0" % shape,
+                lambda: shutdown_under_load(shards, args, threads))
     if not fkv.have_redis_server():
         for name, _ in WATCH_SCENARIOS:
             tap.skip("WATCH rules: " + name, "redis-server not installed")
