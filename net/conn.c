@@ -257,7 +257,12 @@ static void protocol_error(conn_t *c, int err)
 /* Parse and dispatch as many buffered commands as the limits allow. */
 static void parse_buffered(conn_t *c)
 {
+	int until_prefetch = 0;
 	while (may_parse(c) && c->qpos < c->qlen) {
+		if (until_prefetch-- == 0) {
+			conn_prefetch_keys(c);
+			until_prefetch = CONN_PREFETCH_BATCH - 1;
+		}
 		const resp_arg_t *argv;
 		int argc;
 		size_t used = 0;

@@ -158,6 +158,11 @@ static inline uint32_t conn_outstanding(const conn_t *c)
 	return c->tail - c->head;
 }
 
+/* prefetch.c: hint the keys of the next CONN_PREFETCH_BATCH buffered
+ * commands into the cache. */
+#define CONN_PREFETCH_BATCH 32
+void conn_prefetch_keys(const conn_t *c);
+
 /* merge.c */
 void merge_part(conn_t *c, req_t *req, const rep_entry_t *e, const char *bytes);
 void merge_free(req_t *req);

@@ -144,6 +144,30 @@ static entry_t **find_ref(dict_t *d, const void *key, size_t klen, uint64_t h, i
     return NULL;
 }
 
+/* The bucket a lookup of h reads first (the new table's while rehashing:
+ * most lookups end there once the move is under way). */
+static entry_t *const *bucket_of(const dict_t *d, uint64_t h)
+{
+    int t = dict_is_rehashing(d) ? 1 : 0;
+    if (!d->size[t])
+        return NULL;
+    return &d->tab[t][h & (d->size[t] - 1)];
+}
+
+void dict_prefetch_bucket(const dict_t *d, uint64_t h)
+{
+    entry_t *const *b = bucket_of(d, h);
+    if (b)
+        __builtin_prefetch(b);
+}
+
+void dict_prefetch_entry(const dict_t *d, uint64_t h)
+{
+    entry_t *const *b = bucket_of(d, h);
+    if (b && *b)
+        __builtin_prefetch(*b);
+}
+
 entry_t *dict_find(dict_t *d, const void *key, size_t klen)
 {
     if (dict_size(d) == 0)

@@ -74,6 +74,14 @@ static inline size_t dict_mem(const dict_t *d)
 /* The table's hash of a key. */
 uint64_t dict_hash(const dict_t *d, const void *key, size_t klen);
 
+/* Ask the CPU for what a lookup of hash h will read, without waiting: the
+ * bucket, then (once the bucket is likely cached) the first entry of its
+ * chain. A batch of lookups calls the first for all of them, then the
+ * second, so the cache misses overlap. Harmless hints: no effect on the
+ * table. */
+void dict_prefetch_bucket(const dict_t *d, uint64_t h);
+void dict_prefetch_entry(const dict_t *d, uint64_t h);
+
 /* Entry with this key, or NULL. Does one rehash step if rehashing. */
 entry_t *dict_find(dict_t *d, const void *key, size_t klen);
 

@@ -430,6 +430,14 @@ int ks_rename(ks_t *ks, const void *src, size_t slen, const void *dst, size_t dl
 /* ---- whole keyspace ---------------------------------------------------- */
 
 size_t ks_size(const ks_t *ks) { return dict_size(&ks->dict); }
+
+uint64_t ks_hash(const ks_t *ks, const void *key, size_t klen)
+{
+    return dict_hash(&ks->dict, key, klen);
+}
+
+void ks_prefetch_bucket(const ks_t *ks, uint64_t h) { dict_prefetch_bucket(&ks->dict, h); }
+void ks_prefetch_entry(const ks_t *ks, uint64_t h) { dict_prefetch_entry(&ks->dict, h); }
 size_t ks_expires(const ks_t *ks) { return expidx_size(&ks->exp); }
 
 static size_t overhead(const ks_t *ks)

@@ -102,6 +102,13 @@ entry_t *ks_find_notouch(ks_t *ks, const void *key, size_t klen);
  * recorded: MEMORY USAGE looks at the table this way). NULL if absent. */
 entry_t *ks_peek(ks_t *ks, const void *key, size_t klen);
 
+/* Prefetch hints for a batch of lookups (see dict_prefetch_bucket): the
+ * hash of key here, then the bucket, then the entry. No effect on the
+ * keyspace. */
+uint64_t ks_hash(const ks_t *ks, const void *key, size_t klen);
+void ks_prefetch_bucket(const ks_t *ks, uint64_t h);
+void ks_prefetch_entry(const ks_t *ks, uint64_t h);
+
 /* Whether e's TTL has passed (without deleting it; KEYS uses this). */
 bool ks_is_expired(const ks_t *ks, const entry_t *e);
 
