@@ -231,11 +231,14 @@ int main(int argc, char **argv)
 		   srv.nworkers, srv.nshards, srv.cfg.port);
 	log_notice("Ready to accept connections tcp");
 
-	int sig = 0;
-	while (sigwait(&set, &sig) != 0)
+	siginfo_t info;
+	while (sigwaitinfo(&set, &info) < 0)
 		;
-	log_warning("Received %s scheduling shutdown...",
-		    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	if (info.si_pid == getpid()) /* SHUTDOWN (srvcmd.c) */
+		log_warning("User requested shutdown...");
+	else
+		log_warning("Received %s scheduling shutdown...",
+			    info.si_signo == SIGINT ? "SIGINT" : "SIGTERM");
 	act_stop(srv.acceptor); /* closes the listening sockets */
 	drain_clients();
 	stop_everything();

@@ -517,13 +517,15 @@ static const cmd_t table[] = {
 	  .acl = ACL_FAST | ACL_TRANSACTION, .first_key = 1, .last_key = -1,
 	  .key_step = 1, .tips = "", .keyspecs = watch_keys, .nkeyspecs = 1 },
 	ROW("unwatch", 1, TXN, ACL_FAST | ACL_TRANSACTION, ""),
+	ROW("shutdown", -1, ADM | CMD_NO_MULTI | CMD_ALLOW_BUSY,
+		ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
 };
 
 static const srvcmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, srvcmd_command, sc_config,
 	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
 	multi_cmd_multi, multi_cmd_exec, multi_cmd_discard, multi_cmd_watch,
-	multi_cmd_unwatch,
+	multi_cmd_unwatch, srvcmd_shutdown,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, srvcmd_proc_t *proc)

@@ -23,5 +23,6 @@ void srvcmd_help(reply_t *r, const char *const *lines);
 void srvcmd_command(conn_t *c, int argc, const cmd_arg_t *argv);
 void srvcmd_auth(conn_t *c, int argc, const cmd_arg_t *argv);
 void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv);
+void srvcmd_shutdown(conn_t *c, int argc, const cmd_arg_t *argv);
 
 #endif

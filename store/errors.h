@@ -122,6 +122,10 @@
 #define ERR_WATCH_IN_MULTI  "ERR WATCH inside MULTI is not allowed"
 #define ERR_EXEC_INTERNAL   "ERR internal error in EXEC"
 
+/* ---- SHUTDOWN ---- */
+#define ERR_NO_SHUTDOWN     "ERR No shutdown in progress."
+#define ERR_SHUTDOWN_FAILED "ERR Errors trying to SHUTDOWN. Check logs."
+
 /* ---- formats (argument: the lowercase command name unless noted) ---- */
 #define ERRF_ARITY          "ERR wrong number of arguments for '%s' command"
 /* arguments: the subcommand as given (precision: min(128, up to a NUL)),

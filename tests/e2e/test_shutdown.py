@@ -341,8 +341,58 @@ def lazy_expiry(tap):
         srv.cleanup()
 
 
+def shutdown_command(tap):
+    """SHUTDOWN from a client: no reply, the connection closes, another
+    client's pipelined replies still arrive whole, exit 0, and the log says
+    a user asked; SHUTDOWN SAVE without FORCE is refused (nothing can be
+    saved) and the server goes on."""
+    srv = fkv.Server()
+    srv.start()
+    try:
+        with srv.client() as c:
+            r = c.cmd("SHUTDOWN", "SAVE")
+            tap.ok(r == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+                   and c.cmd("PING") == b"+PONG\r\n",
+                   "SHUTDOWN SAVE is refused: FlashKV cannot save",
+                   fkv.show(r))
+        with srv.client() as c:
+            c.cmd("SET", "sd:big", BIG)
+        p = Pipeliner(srv.port, 0)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        s = socket.create_connection((fkv.HOST, srv.port), timeout=10)
+        s.sendall(fkv.enc("SHUTDOWN", "NOW"))
+        got = b""
+        try:
+            while True:
+                b = s.recv(4096)
+                if not b:
+                    break
+                got += b
+        except OSError:
+            pass
+        s.close()
+        tap.ok(got == b"", "SHUTDOWN: no reply, the connection closes",
+               fkv.show(got))
+        try:
+            rc = srv.proc.wait(EXIT_WITHIN)
+        except Exception:
+            rc = None
+        p.finish()
+        check_exit(tap, srv, rc, time.monotonic() - t0, "SHUTDOWN")
+        tap.ok("User requested shutdown" in srv.log_text(),
+               "SHUTDOWN: the log says a user asked", srv.log_text()[-800:])
+        bad = p.verdict()
+        tap.ok(not bad, "SHUTDOWN: a pipelining client got whole replies, "
+               "then the close", "\n".join(bad[:5]))
+    finally:
+        srv.kill()
+        srv.cleanup()
+
+
 def main():
     tap = fkv.Tap()
+    shutdown_command(tap)
     mid_pipeline(tap, signal.SIGTERM, "SIGTERM")
     mid_pipeline(tap, signal.SIGINT, "SIGINT")
     idle_and_partial(tap)
