@@ -65,8 +65,7 @@ ONE_SHOT = [
 ]
 
 # redis-cli -3: (args, stdin), run one after the other on a fresh database.
-# LCS's keys share a {hashtag}: FlashKV answers CROSSSLOT for an LCS across
-# shards.  No SCAN: its cursor is FlashKV's own (it names a shard).  No key
+# LCS's two keys may live on different shards (held together).  No SCAN: its cursor is FlashKV's own (it names a shard).  No key
 # gets a TTL: INFO's avg_ttl would then depend on the expiry cycle's timing.
 RESP3 = [
     (["-3", "HELLO", "3"], None),
@@ -76,22 +75,22 @@ RESP3 = [
     (["-3", "--no-raw", "CONFIG", "GET", "maxclients"], None),
     (["-3", "--no-raw", "CONFIG", "GET", "timeout"], None),
     (["-3", "--no-raw", "CONFIG", "GET", "nosuchparameter"], None),
-    (["-3", "MSET", "{l}1", "ohmytext", "{l}2", "mynewtext", "a", "1"],
+    (["-3", "MSET", "lcs1", "ohmytext", "lcs2", "mynewtext", "a", "1"],
      None),
     (["-3", "--no-raw", "GET", "a"], None),
     (["-3", "--no-raw", "GET", "nosuch"], None),
     (["-3", "GET", "nosuch"], None),
-    (["-3", "--no-raw", "MGET", "a", "nosuch", "{l}1"], None),
-    (["-3", "MGET", "a", "nosuch", "{l}1"], None),
+    (["-3", "--no-raw", "MGET", "a", "nosuch", "lcs1"], None),
+    (["-3", "MGET", "a", "nosuch", "lcs1"], None),
     (["-3", "--no-raw", "GETDEL", "nosuch"], None),
     (["-3", "--no-raw", "SET", "a", "2", "GET"], None),
     (["-3", "--no-raw", "SET", "a", "3", "NX", "GET"], None),
     (["-3", "--no-raw", "CLIENT", "GETNAME"], None),
-    (["-3", "--no-raw", "LCS", "{l}1", "{l}2", "IDX", "MINMATCHLEN", "4",
+    (["-3", "--no-raw", "LCS", "lcs1", "lcs2", "IDX", "MINMATCHLEN", "4",
       "WITHMATCHLEN"], None),
-    (["-3", "LCS", "{l}1", "{l}2", "IDX", "MINMATCHLEN", "4",
+    (["-3", "LCS", "lcs1", "lcs2", "IDX", "MINMATCHLEN", "4",
       "WITHMATCHLEN"], None),
-    (["-3", "--no-raw", "LCS", "{l}1", "{l}2"], None),
+    (["-3", "--no-raw", "LCS", "lcs1", "lcs2"], None),
     (["-3", "--no-raw", "COMMAND", "GETKEYS", "MSET", "x", "1", "y", "2"],
      None),
     (["-3", "--no-raw", "KEYS", "nomatch*"], None),
@@ -111,13 +110,13 @@ RESP3 = [
 # line and prints each reply.
 RESP3_SCRIPT = b"""HELLO 3
 CONFIG GET maxclients
-MSET {l}1 ohmytext {l}2 mynewtext a 1
+MSET lcs1 ohmytext lcs2 mynewtext a 1
 GET a
 GET nosuch
-MGET a nosuch {l}1
+MGET a nosuch lcs1
 SET a 2 GET
 CLIENT GETNAME
-LCS {l}1 {l}2 IDX MINMATCHLEN 4 WITHMATCHLEN
+LCS lcs1 lcs2 IDX MINMATCHLEN 4 WITHMATCHLEN
 COMMAND GETKEYS MSET x 1 y 2
 KEYS nomatch*
 INCRBYFLOAT f 1.5
