@@ -462,8 +462,15 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		return;
 	case MSG_HELD:
 		txn_on_held(c, (hold_msg_t *)msg);
-		if (!c->acquiring)
-			conn_kick(c); /* what waited for the holds runs now */
+		if (c->acquiring)
+			return;
+		/* What waited for the holds runs now: a stalled command, or
+		 * else the close that unregisters the watched keys (nothing
+		 * else may run while they are held). */
+		if (c->stalled_argv)
+			conn_kick(c);
+		else
+			maybe_finish(c);
 		return;
 	case MSG_KILL: /* CLIENT KILL: close after what is in flight */
 		c->closing = true;
