@@ -315,7 +315,7 @@ const cmd_t *cmd_lookup(const char *name, size_t len)
 size_t cmd_count(void) { return NCMDS; }
 const cmd_t *cmd_at(size_t i) { return i < NCMDS ? &table[i] : NULL; }
 
-static const char *bit_name(uint32_t bit, const char *const *names, size_t n)
+const char *cmd_bit_name(uint32_t bit, const char *const *names, size_t n)
 {
     if (bit == 0 || (bit & (bit - 1)))
         return NULL;
@@ -325,17 +325,17 @@ static const char *bit_name(uint32_t bit, const char *const *names, size_t n)
 
 const char *cmd_flag_name(uint32_t bit)
 {
-    return bit_name(bit, flag_names, sizeof flag_names / sizeof *flag_names);
+    return cmd_bit_name(bit, flag_names, sizeof flag_names / sizeof *flag_names);
 }
 
 const char *cmd_acl_name(uint32_t bit)
 {
-    return bit_name(bit, acl_names, sizeof acl_names / sizeof *acl_names);
+    return cmd_bit_name(bit, acl_names, sizeof acl_names / sizeof *acl_names);
 }
 
 const char *cmd_keyspec_flag_name(uint32_t bit)
 {
-    return bit_name(bit, keyspec_flag_names,
+    return cmd_bit_name(bit, keyspec_flag_names,
                     sizeof keyspec_flag_names / sizeof *keyspec_flag_names);
 }
 

@@ -188,6 +188,10 @@ const cmd_t *cmd_subcommand(const cmd_t *cmd, int argc, const cmd_arg_t *argv);
 size_t cmd_count(void);
 const cmd_t *cmd_at(size_t i);
 
+/* names[i] for the single bit 1 << i; NULL if bit is not a single bit or
+ * i >= n.  Every flag set of the COMMAND replies is named this way. */
+const char *cmd_bit_name(uint32_t bit, const char *const *names, size_t n);
+
 /* Names of flag / ACL / key spec flag bits (NULL for an unknown bit);
  * ACL names carry '@'. */
 const char *cmd_flag_name(uint32_t bit);

@@ -47,6 +47,21 @@ static bool same_key(const cmd_arg_t *a, const cmd_arg_t *b)
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
 }
 
+/* COPY and MOVE: key's live entry in src, when dst may take it as newkey
+ * (dst does not hold newkey, or replace); else replies :0, NULL. */
+static entry_t *entry_to_place(cmd_ctx_t *ctx, ks_t *src, const cmd_arg_t *key,
+                               ks_t *dst, const cmd_arg_t *newkey, bool replace)
+{
+    entry_t *e = ks_find(src, key->ptr, key->len);
+    if (e) {
+        ks_set_now(dst, ctx->now_ms);
+        if (!ks_find(dst, newkey->ptr, newkey->len) || replace)
+            return e;
+    }
+    reply_int(ctx->reply, 0);
+    return NULL;
+}
+
 /* COPY source destination [DB destination-db] [REPLACE] */
 void cmd__copy(cmd_ctx_t *ctx)
 {
@@ -71,16 +86,9 @@ void cmd__copy(cmd_ctx_t *ctx)
         reply_error(ctx->reply, ERR_SAME_OBJECT);
         return;
     }
-    entry_t *e = ks_find(src, key->ptr, key->len);
-    if (!e) {
-        reply_int(ctx->reply, 0);
+    entry_t *e = entry_to_place(ctx, src, key, dst, newkey, replace);
+    if (!e)
         return;
-    }
-    ks_set_now(dst, ctx->now_ms);
-    if (ks_find(dst, newkey->ptr, newkey->len) && !replace) {
-        reply_int(ctx->reply, 0);
-        return;
-    }
     if (!ks_add_dup(dst, newkey->ptr, newkey->len, e, ks_ttl_get(src, e))) {
         cmd__reply_oom(ctx);
         return;
@@ -101,16 +109,9 @@ void cmd__move(cmd_ctx_t *ctx)
         reply_error(ctx->reply, ERR_SAME_OBJECT);
         return;
     }
-    entry_t *e = ks_find(src, key->ptr, key->len);
-    if (!e) {
-        reply_int(ctx->reply, 0);
+    entry_t *e = entry_to_place(ctx, src, key, dst, key, false);
+    if (!e)
         return;
-    }
-    ks_set_now(dst, ctx->now_ms);
-    if (ks_find(dst, key->ptr, key->len)) {
-        reply_int(ctx->reply, 0);
-        return;
-    }
     if (ks_move(src, e, dst) != 0) {
         cmd__reply_oom(ctx);
         return;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
+
 static int by_name(const void *key, const void *elem)
 {
     return strcmp((const char *)key, ((const cmd_doc_t *)elem)->name);
@@ -37,14 +39,6 @@ static const char *const arg_flag_names[] = {
 
 static const char *const doc_flag_names[] = { "deprecated", "syscmd" };
 
-static const char *bit_name(uint32_t bit, const char *const *names, size_t n)
-{
-    if (bit == 0 || (bit & (bit - 1)))
-        return NULL;
-    size_t i = (size_t)__builtin_ctz(bit);
-    return i < n ? names[i] : NULL;
-}
-
 const char *cmd_doc_arg_type_name(unsigned type)
 {
     return type < sizeof type_names / sizeof *type_names ? type_names[type] : NULL;
@@ -52,10 +46,10 @@ const char *cmd_doc_arg_type_name(unsigned type)
 
 const char *cmd_doc_arg_flag_name(uint32_t bit)
 {
-    return bit_name(bit, arg_flag_names, sizeof arg_flag_names / sizeof *arg_flag_names);
+    return cmd_bit_name(bit, arg_flag_names, sizeof arg_flag_names / sizeof *arg_flag_names);
 }
 
 const char *cmd_doc_flag_name(uint32_t bit)
 {
-    return bit_name(bit, doc_flag_names, sizeof doc_flag_names / sizeof *doc_flag_names);
+    return cmd_bit_name(bit, doc_flag_names, sizeof doc_flag_names / sizeof *doc_flag_names);
 }

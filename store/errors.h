@@ -13,7 +13,6 @@
 #define FLASHKV_STORE_ERRORS_H
 
 /* ---- values and types ---- */
-#define ERR_WRONGTYPE       "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define ERR_NOT_INTEGER     "ERR value is not an integer or out of range"
 #define ERR_NOT_FLOAT       "ERR value is not a valid float"
 #define ERR_SYNTAX          "ERR syntax error"
@@ -51,11 +50,8 @@
 /* ---- connection level (used by net/) ---- */
 #define ERR_DB_INDEX_RANGE  "ERR DB index is out of range"
 #define ERR_NOPROTO         "NOPROTO unsupported protocol version"
-#define ERR_PROTO_MULTIBULK "ERR Protocol error: invalid multibulk length"
-#define ERR_PROTO_BULK      "ERR Protocol error: invalid bulk length"
-#define ERR_PROTO_QUOTES    "ERR Protocol error: unbalanced quotes in request"
-#define ERRF_PROTO_EXPECTED "ERR Protocol error: expected '$', got '%c'"
-/* argument: resp_parser_strerror's text ("Protocol error: ...") */
+/* argument: resp_parser_strerror's text ("Protocol error: ..."): those texts
+ * are net/resp.c's table, which the log shares */
 #define ERRF_PROTOCOL       "ERR %s"
 
 /* ---- connection: max clients, protected mode, AUTH, HELLO (net/) ---- */
