@@ -35,7 +35,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../net/resp.h"
+#include "net/proto/resp.h"
 #include "buf.h"
 #include "mono.h"
 

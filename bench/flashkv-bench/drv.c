@@ -15,7 +15,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../../net/resp_reply.h"
+#include "net/proto/resp_reply.h"
 #include "mono.h"
 
 #define MAX_EVENTS 256

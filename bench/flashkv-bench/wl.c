@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../net/resp.h"
+#include "net/proto/resp.h"
+#include "net/proto/resp_split.h"
 
 enum { WL_SEG_LIT, WL_SEG_KEY, WL_SEG_INT, WL_SEG_VALUE };
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "resp_reply.h"
+#include "net/proto/resp_reply.h"
 
 /* Checks that @s is one whole reply of type @type and @flags, that every
  * proper prefix asks for more, and that a second reply behind it is left

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "keys.h"
-#include "resp.h"
+#include "net/proto/resp.h"
 #include "wl.h"
 
 static wl_t w;

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "errors.h"
+#include "store/commands.h"
+#include "store/base/errors.h"
 
 static char *buf;
 static size_t blen, bcap, bpos;

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "keyspace.h"
-#include "reply.h"
+#include "store/commands.h"
+#include "store/db/keyspace.h"
+#include "store/base/reply.h"
 
 #define NOW 1700000000000LL
 #define MAX_ARGS 16

@@ -1,0 +1,103 @@
+/*
+ * shard.h - the shard actor: it owns one slice of the keyspace (one ks_t
+ * per database) and runs the commands sent to it in request batches, in
+ * order; it can be held by one connection for a command over several
+ * shards (the hold protocol, conn/txn.c), and runs expiry on each tick of
+ * the sweeper.  The messages it takes and sends are declared here.
+ *
+ * Ownership: a batch belongs to the runtime once sent (act.h); the shard
+ * copies every reply into its reply batch.  Concurrency: a shard's data is
+ * touched only on its worker, or by the connection that holds it.
+ */
+#ifndef FLASHKV_NET_SHARD_H
+#define FLASHKV_NET_SHARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <flashkv/act.h>
+
+#include "net/core/msg.h"
+#include "net/core/server.h"
+#include "store/base/reply.h"
+#include "store/db/keyspace.h"
+
+/* One command inside a request batch: header, then argc x (u32 len, bytes),
+ * each argument padded to 8 bytes. */
+typedef struct req_entry {
+	uint32_t seq;           /* the conn's request number */
+	uint16_t part;          /* which part of a fanned-out command */
+	uint16_t db;            /* selected database */
+	const cmd_t *cmd;       /* resolved by the conn (table is static) */
+	uint32_t argc;
+	uint32_t size;          /* bytes of this entry, header included */
+	uint32_t proto;         /* RESP version of the conn's replies */
+} req_entry_t;
+
+typedef struct req_batch {
+	act_msg_t hdr;
+	act_actor_t *reply_to;  /* conn actor: alive while it awaits replies */
+	void *conn;             /* its state, echoed back */
+	uint32_t n;
+	uint32_t len;           /* bytes in data */
+	char data[];            /* req_entry_t... */
+} req_batch_t;
+
+typedef struct rep_entry {
+	uint32_t seq;
+	uint16_t part;
+	uint16_t shard;
+	uint32_t len;           /* reply bytes that follow (padded to 8) */
+	uint32_t pad;
+} rep_entry_t;
+
+typedef struct rep_batch {
+	act_msg_t hdr;
+	void *conn;
+	uint32_t n;
+	uint32_t len;
+	char data[];            /* rep_entry_t + bytes... */
+} rep_batch_t;
+
+/* MSG_HOLD and MSG_HELD (see txn.c for the protocol). */
+typedef struct hold_msg {
+	act_msg_t hdr;
+	act_actor_t *reply_to;  /* the conn actor asking */
+	void *conn;             /* its state: the holder */
+	int shard;
+} hold_msg_t;
+
+struct shard {
+	int index;
+	int worker;
+	act_actor_t *actor;
+	ks_t **dbs;            /* [cfg.databases] */
+	int ndbs;
+	reply_t scratch;       /* replies of one batch, before packing */
+	/* Hold protocol (txn.c), touched only on this shard's worker: */
+	void *held_by;         /* the conn that owns the data now, or NULL */
+	act_msg_t **deferred;  /* messages that came while held, in order */
+	uint32_t defer_head, defer_len, defer_cap;
+};
+
+/* Whether a conn of this shard's worker may run a command on it now,
+ * inline: nobody holds it and nothing waits to run before. */
+static inline bool shard_is_free(const shard_t *sh)
+{
+	return sh->held_by == NULL && sh->defer_len == 0;
+}
+
+int shard_create_all(void);
+void shard_destroy_all(void);
+/* Run one command inline on a shard of the calling worker, or on one the
+ * calling conn holds. */
+void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
+		const cmd_arg_t *argv, reply_t *out);  /* out->proto is used */
+/* The same for a command whose second key (argv[2]: RENAME, COPY, LCS)
+ * lives on shard @sh2, also held. */
+void shard_exec_pair(shard_t *sh, shard_t *sh2, const cmd_t *cmd, int db,
+		     int argc, const cmd_arg_t *argv, reply_t *out);
+/* First shard living on worker @w, or NULL. */
+shard_t *shard_of_worker(int w);
+
+#endif

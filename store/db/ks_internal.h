@@ -1,0 +1,61 @@
+/*
+ * ks_internal.h - the keyspace's state and the helpers its files share
+ * (keyspace.c, ks_move.c, ks_watch.c).  Not for use outside store/db/.
+ *
+ * Concurrency: none; the owning shard thread only.
+ */
+#ifndef FLASHKV_STORE_KS_INTERNAL_H
+#define FLASHKV_STORE_KS_INTERNAL_H
+
+#include "dict.h"
+#include "expidx.h"
+#include "keyspace.h"
+#include "watch.h"
+
+/* A flushed table waiting to be freed. */
+typedef struct grave {
+    struct grave *next;
+    dict_t dict;
+    expidx_t exp;
+    size_t mem;             /* bytes still held */
+} grave_t;
+
+struct ks {
+    dict_t dict;
+    expidx_t exp;
+    int64_t now_ms;
+    uint32_t lru_now;       /* entry_lru_clock(now_ms) */
+    size_t entry_mem;       /* sum of entry_mem over linked entries */
+    uint64_t expired_keys;
+    long long avg_ttl;
+    uint64_t rng;
+    ks_clock_fn clock;
+    void *clock_arg;
+    grave_t *graves;        /* oldest first */
+    size_t grave_mem;
+    watch_t watch;          /* watched keys (WATCH), by database number */
+};
+
+
+/* Count a change of key for WATCH. Every write calls this, so the common
+ * case (nothing watched in this keyspace) is one load and a branch
+ * predicted not taken. */
+static inline void touch(ks_t *ks, const void *key, size_t klen)
+{
+    if (__builtin_expect(ks->watch.n != 0, 0))
+        watch_bump(&ks->watch, key, klen);
+}
+
+static inline void touch_entry(ks_t *ks, const entry_t *e)
+{
+    touch(ks, e->key, e->klen);
+}
+
+/* Unlink a linked entry from the table and the TTL index, uncounting its
+ * memory; the caller frees it. No WATCH bump (ks_delete_entry does it). */
+void ks__unlink(ks_t *ks, entry_t *e);
+/* Link a new entry (NULL passes through), counting it and touching its
+ * key; frees it and returns NULL if the table cannot take it. */
+entry_t *ks__link(ks_t *ks, entry_t *e);
+
+#endif
