@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="gcc meson ninja-build pkg-config python3 liburcu-dev libck-dev
-libcriterion-dev redis-server redis-tools gnuplot-nox iproute2"
+libcriterion-dev liblzf-dev redis-server redis-tools gnuplot-nox iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

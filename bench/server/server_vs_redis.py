@@ -11,8 +11,13 @@ Placements:
   pinned    server on CPU 0 (FlashKV with one worker), redis-benchmark on CPU 1
   unpinned  both free to move (FlashKV with its default workers)
 
+With --workloads collections: list, set and hash commands (pipelined and
+not), and memory per element for 100,000 collections of 10 elements and
+for one collection of 1,000,000, per type.
+
 usage: server_vs_redis.py --server build/net/flashkv-server [--rounds 3]
-       [--placement pinned,unpinned] [--quick] [--markdown FILE]
+       [--placement pinned,unpinned] [--workloads strings|collections|all]
+       [--quick] [--no-memory] [--markdown FILE]
 """
 import argparse
 import os
@@ -38,6 +43,27 @@ WORKLOADS = [
     ("GET c1000", ["-t", "get", "-c", "1000"]),
     ("GET c1 (RTT)", ["-t", "get", "-c", "1"]),
 ]
+
+# The collections (issue 10): pushes, pops, adds on the keys redis-benchmark
+# uses (mylist, myset, myhash), then reads of what they left: HGET and
+# SISMEMBER hit the fields and members HSET and SADD wrote, LRANGE reads
+# the first 100 / 600 of a list preloaded with 600 elements.
+COLLECTION_BASE = [
+    ("LPUSH", ["-t", "lpush"]),
+    ("RPUSH", ["-t", "rpush"]),
+    ("LPOP", ["-t", "lpop"]),
+    ("RPOP", ["-t", "rpop"]),
+    ("SADD", ["-t", "sadd"]),
+    ("SISMEMBER", ["SISMEMBER", "myset", "element:__rand_int__"]),
+    ("SPOP", ["-t", "spop"]),
+    ("HSET", ["-t", "hset"]),
+    ("HGET", ["HGET", "myhash", "element:__rand_int__"]),
+    ("LRANGE_100", ["LRANGE", "biglist", "0", "99"]),
+    ("LRANGE_600", ["LRANGE", "biglist", "0", "599"]),
+]
+COLLECTION_WORKLOADS = (
+    [(f"{n} c50", ["-c", "50"] + a) for n, a in COLLECTION_BASE] +
+    [(f"{n} c50 P16", ["-c", "50", "-P", "16"] + a) for n, a in COLLECTION_BASE])
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -102,6 +128,7 @@ class Server:
 
 
 def run_benchmark(server, args, n, client_cpus):
+    # A custom command (HGET myhash ...) comes last in args, after options.
     cmd = ["redis-benchmark", "-p", str(server.port), "-n", str(n), "-q",
            "-r", "100000"] + args
     if client_cpus is not None:
@@ -114,6 +141,15 @@ def run_benchmark(server, args, n, client_cpus):
         raise RuntimeError(f"redis-benchmark printed no result: {out!r}")
     requests = n * (10 if "mset" in args else 1)
     return float(m[-1]), used / n * 1e6, requests
+
+
+def preload_lists(server):
+    """biglist: 600 elements of 3 bytes, for the LRANGE workloads."""
+    args = ["RPUSH", "biglist"] + ["xxx"] * 600
+    payload = f"*{len(args)}\r\n" + "".join(f"${len(a)}\r\n{a}\r\n" for a in args)
+    subprocess.run(["redis-cli", "-p", str(server.port), "--pipe"],
+                   input=payload.encode(), capture_output=True, check=True,
+                   timeout=60)
 
 
 def load_keys(server, nkeys):
@@ -134,6 +170,49 @@ def memory_per_key(kind, binary, nkeys):
         load_keys(s, nkeys)
         time.sleep(0.3)
         return (rss_bytes(s.proc.pid) - base) / nkeys
+    finally:
+        s.stop()
+
+
+def resp(*args):
+    return f"*{len(args)}\r\n" + "".join(f"${len(a)}\r\n{a}\r\n" for a in args)
+
+
+# Collections for the memory figures: 100,000 keys of 10 elements, and one
+# key of 1,000,000, per type; members "member:N", hash values "value:N".
+def collection_payload(kind, shape):
+    out = []
+    if shape == "small":
+        for i in range(100000):
+            els = [f"member:{j}" for j in range(10)]
+            if kind == "hash":
+                out.append(resp("HSET", f"h:{i}", *[x for j in range(10)
+                                for x in (f"field:{j}", f"value:{j}")]))
+            else:
+                out.append(resp("RPUSH" if kind == "list" else "SADD",
+                                f"{kind}:{i}", *els))
+        return "".join(out), 1000000
+    for i in range(0, 1000000, 100):
+        if kind == "hash":
+            out.append(resp("HSET", "bighash", *[x for j in range(i, i + 100)
+                            for x in (f"field:{j}", f"value:{j}")]))
+        else:
+            out.append(resp("RPUSH" if kind == "list" else "SADD", f"big{kind}",
+                            *[f"member:{j}" for j in range(i, i + 100)]))
+    return "".join(out), 1000000
+
+
+def memory_per_element(kind, binary, coll, shape):
+    s = Server(kind, binary, None)
+    try:
+        time.sleep(0.3)
+        base = rss_bytes(s.proc.pid)
+        payload, n = collection_payload(coll, shape)
+        subprocess.run(["redis-cli", "-p", str(s.port), "--pipe"],
+                       input=payload.encode(), capture_output=True, check=True,
+                       timeout=600)
+        time.sleep(0.3)
+        return (rss_bytes(s.proc.pid) - base) / n
     finally:
         s.stop()
 
@@ -175,6 +254,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="fewer requests and rounds (a smoke run)")
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--workloads", default="strings",
+                    help="strings, collections or all")
     ap.add_argument("--markdown")
     a = ap.parse_args()
     if a.quick:
@@ -187,8 +268,13 @@ def main():
         client_cpus = "1" if placement == "pinned" else None
         servers = {k: Server(k, a.server, server_cpus)
                    for k in ("flashkv", "redis")}
+        workloads = {"strings": WORKLOADS, "collections": COLLECTION_WORKLOADS,
+                     "all": WORKLOADS + COLLECTION_WORKLOADS}[a.workloads]
         try:
-            for name, args in WORKLOADS:
+            if a.workloads != "strings":
+                for srv in servers.values():
+                    preload_lists(srv)
+            for name, args in workloads:
                 n = a.requests
                 if "c1 " in name + " ":
                     n = max(2000, a.requests // 10)
@@ -209,7 +295,20 @@ def main():
         finally:
             for s in servers.values():
                 s.stop()
-    if not a.no_memory:
+    if not a.no_memory and a.workloads != "strings":
+        lines.append("")
+        lines.append("| memory per element | FlashKV | Redis | ratio |")
+        lines.append("| --- | ---: | ---: | ---: |")
+        for coll in ("list", "set", "hash"):
+            for shape, label in (("small", "100,000 keys x 10"),
+                                 ("big", "1 key x 1,000,000")):
+                fk = memory_per_element("flashkv", a.server, coll, shape)
+                rd = memory_per_element("redis", a.server, coll, shape)
+                line = (f"| {coll}, {label} | {fk:.1f} | {rd:.1f} | "
+                        f"{fk / rd:.2f} |")
+                print(line, flush=True)
+                lines.append(line)
+    if not a.no_memory and a.workloads != "collections":
         nkeys = 100000 if a.quick else 1000000
         nconns = 1000 if a.quick else 10000
         fk = memory_per_key("flashkv", a.server, nkeys)

@@ -63,6 +63,14 @@ static int set_generic(config_t *c, const param_t *pm, const char *v,
 		else
 			*(unsigned *)field(c, pm) = (unsigned)n;
 		return 0;
+	case T_LL:
+		if (config__parse_int(v, &n) < 0)
+			return config__fail(x, "argument couldn't be parsed into an integer");
+		if (n < pm->min || n > pm->max)
+			return config__out_of_range(pm, x);
+		*(long long *)field(c, pm) = n;
+		return 0;
+	case T_LLMEM:
 	case T_MEM:
 		if (config__parse_mem(v, &m) < 0)
 			return config__fail(x, "argument must be a memory value");
@@ -122,6 +130,24 @@ static const param_t params[] = {
 	CUSTOM("client-output-buffer-limit", F_MULTI, config__set_obuf, config__get_obuf),
 	NUM("databases", T_INT, F_IMMUTABLE, databases, 1, INT_MAX),
 	STR("requirepass", 0, requirepass),
+	/* The collections' encodings; the ziplist names are Redis's aliases. */
+	NUM("hash-max-listpack-entries", T_LL, 0, store.hash_max_listpack_entries, 0, LLONG_MAX),
+	NUM("hash-max-ziplist-entries", T_LL, 0, store.hash_max_listpack_entries, 0, LLONG_MAX),
+	NUM("hash-max-listpack-value", T_LLMEM, 0, store.hash_max_listpack_value, 0, LLONG_MAX),
+	NUM("hash-max-ziplist-value", T_LLMEM, 0, store.hash_max_listpack_value, 0, LLONG_MAX),
+	NUM("set-max-intset-entries", T_LL, 0, store.set_max_intset_entries, 0, LLONG_MAX),
+	NUM("list-max-listpack-size", T_LL, 0, store.list_max_listpack_size, INT_MIN, INT_MAX),
+	NUM("list-max-ziplist-size", T_LL, 0, store.list_max_listpack_size, INT_MIN, INT_MAX),
+	NUM("list-compress-depth", T_LL, 0, store.list_compress_depth, 0, INT_MAX),
+	NUM("zset-max-listpack-entries", T_LL, 0, store.zset_max_listpack_entries, 0, LLONG_MAX),
+	NUM("zset-max-ziplist-entries", T_LL, 0, store.zset_max_listpack_entries, 0, LLONG_MAX),
+	NUM("zset-max-listpack-value", T_LLMEM, 0, store.zset_max_listpack_value, 0, LLONG_MAX),
+	NUM("zset-max-ziplist-value", T_LLMEM, 0, store.zset_max_listpack_value, 0, LLONG_MAX),
+	NUM("lazyfree-lazy-eviction", T_BOOL, 0, lazyfree_eviction, 0, 1),
+	NUM("lazyfree-lazy-expire", T_BOOL, 0, lazyfree_expire, 0, 1),
+	NUM("lazyfree-lazy-server-del", T_BOOL, 0, lazyfree_server_del, 0, 1),
+	NUM("lazyfree-lazy-user-del", T_BOOL, 0, lazyfree_user_del, 0, 1),
+	NUM("lazyfree-lazy-user-flush", T_BOOL, 0, lazyfree_user_flush, 0, 1),
 	NUM("protected-mode", T_BOOL, 0, protected_mode, 0, 1),
 	NUM("daemonize", T_BOOL, F_IMMUTABLE, daemonize, 0, 1),
 	NUM("appendonly", T_BOOL, 0, appendonly, 0, 1),
@@ -133,36 +159,25 @@ static const param_t params[] = {
  * list is the uncommented lines of Redis 7.0's stock redis.conf plus the
  * common tuning knobs; anything else is still an error. */
 static const char *const ignored[] = {
-	"acllog-max-len", "activedefrag", "activerehashing",
-	"active-expire-effort", "always-show-logo", "aof-load-truncated",
-	"aof-rewrite-incremental-fsync", "aof-timestamp-enabled",
-	"aof-use-rdb-preamble", "appenddirname", "appendfilename",
-	"appendfsync", "auto-aof-rewrite-min-size",
-	"auto-aof-rewrite-percentage", "busy-reply-threshold",
-	"crash-log-enabled", "crash-memcheck-enabled", "dbfilename", "dir",
-	"disable-thp", "dynamic-hz", "hash-max-listpack-entries",
-	"hash-max-listpack-value", "hash-max-ziplist-entries",
-	"hash-max-ziplist-value", "hll-sparse-max-bytes", "io-threads",
-	"io-threads-do-reads", "jemalloc-bg-thread", "latency-monitor-threshold",
-	"lazyfree-lazy-eviction", "lazyfree-lazy-expire",
-	"lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
-	"lazyfree-lazy-user-flush", "lfu-decay-time", "lfu-log-factor",
-	"list-compress-depth", "list-max-listpack-size",
-	"list-max-ziplist-size", "lua-time-limit", "maxmemory",
-	"maxmemory-policy", "maxmemory-samples", "no-appendfsync-on-rewrite",
-	"notify-keyspace-events", "oom-score-adj", "oom-score-adj-values",
-	"pidfile", "proc-title-template", "rdb-del-sync-files",
-	"rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression",
-	"repl-disable-tcp-nodelay", "repl-diskless-load", "repl-diskless-sync",
-	"repl-diskless-sync-delay", "repl-diskless-sync-max-replicas",
-	"replica-lazy-flush", "replica-priority", "replica-read-only",
-	"replica-serve-stale-data", "set-max-intset-entries", "set-proc-title",
-	"slowlog-log-slower-than", "slowlog-max-len",
-	"stop-writes-on-bgsave-error", "stream-node-max-bytes",
-	"stream-node-max-entries", "supervised", "syslog-enabled",
-	"syslog-facility", "syslog-ident", "tcp-keepalive",
-	"zset-max-listpack-entries", "zset-max-listpack-value",
-	"zset-max-ziplist-entries", "zset-max-ziplist-value",
+	"acllog-max-len", "activedefrag", "activerehashing", "active-expire-effort",
+	"always-show-logo", "aof-load-truncated", "aof-rewrite-incremental-fsync",
+	"aof-timestamp-enabled", "aof-use-rdb-preamble", "appenddirname",
+	"appendfilename", "appendfsync", "auto-aof-rewrite-min-size",
+	"auto-aof-rewrite-percentage", "busy-reply-threshold", "crash-log-enabled",
+	"crash-memcheck-enabled", "dbfilename", "dir", "disable-thp", "dynamic-hz",
+	"hll-sparse-max-bytes", "io-threads", "io-threads-do-reads",
+	"jemalloc-bg-thread", "latency-monitor-threshold", "lfu-decay-time",
+	"lfu-log-factor", "lua-time-limit", "maxmemory", "maxmemory-policy",
+	"maxmemory-samples", "no-appendfsync-on-rewrite", "notify-keyspace-events",
+	"oom-score-adj", "oom-score-adj-values", "pidfile", "proc-title-template",
+	"rdb-del-sync-files", "rdb-save-incremental-fsync", "rdbchecksum",
+	"rdbcompression", "repl-disable-tcp-nodelay", "repl-diskless-load",
+	"repl-diskless-sync", "repl-diskless-sync-delay",
+	"repl-diskless-sync-max-replicas", "replica-lazy-flush", "replica-priority",
+	"replica-read-only", "replica-serve-stale-data", "set-proc-title",
+	"slowlog-log-slower-than", "slowlog-max-len", "stop-writes-on-bgsave-error",
+	"stream-node-max-bytes", "stream-node-max-entries", "supervised",
+	"syslog-enabled", "syslog-facility", "syslog-ident", "tcp-keepalive",
 };
 
 static const param_t *lookup(const char *name)
@@ -334,6 +349,8 @@ int config_get_string(const config_t *c, const char *name, char *out,
 	case T_UINT:
 		return snprintf(out, cap, "%u", *(const unsigned *)f);
 	case T_MEM:
+	case T_LL:
+	case T_LLMEM:
 		return snprintf(out, cap, "%lld", *(const long long *)f);
 	case T_BOOL:
 		return snprintf(out, cap, "%s", *(const bool *)f ? "yes" : "no");
@@ -373,6 +390,7 @@ void config_init(config_t *c)
 	c->protected_mode = true;
 	c->pin_threads = false; /* see README: pinned workers wait for a shared CPU */
 	c->spin_us = 0; /* measured: README, "FlashKV against redis-server" */
+	c->store = STORE_CFG_DEFAULT;
 }
 
 static void lower(char *s)

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "store/cmd/cfg.h"
+
 #define CONFIG_VERSION_STRING "FlashKV server v=0.1.0"
 
 #define CONFIG_BIND_MAX 16   /* addresses, as Redis's CONFIG_BINDADDR_MAX */
@@ -72,6 +74,10 @@ typedef struct config {
 	bool daemonize; /* parsed only; the server does not fork */
 	bool appendonly; /* stored, no effect */
 	char save[CONFIG_SAVE_LEN]; /* stored, no effect */
+	store_cfg_t store; /* what the collection commands obey */
+	/* lazyfree-lazy-*: stored; FlashKV frees big values in steps always */
+	bool lazyfree_eviction, lazyfree_expire, lazyfree_server_del,
+	     lazyfree_user_del, lazyfree_user_flush;
 } config_t;
 
 /* Return values of config_parse_args() besides 0 and -errno. */

@@ -29,7 +29,7 @@ int config__split(char *s, size_t len, char **argv, int cap);
 /* Applies one directive (argv[0] is its name, lowercased here). */
 int config__apply_directive(config_t *c, int argc, char **argv, ctx_t *x);
 
-enum { T_INT, T_UINT, T_MEM, T_BOOL, T_ENUM, T_STR, T_CUSTOM };
+enum { T_INT, T_UINT, T_LL, T_LLMEM, T_MEM, T_BOOL, T_ENUM, T_STR, T_CUSTOM };
 enum { F_IMMUTABLE = 1, F_MULTI = 2 };
 
 typedef struct param param_t;

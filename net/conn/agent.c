@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "dispatch.h"
 #include "merge.h"
 #include "net/core/log.h"
-#include "agent.h"
 
 static act_actor_t **worker_agents;    /* [nworkers] */
 

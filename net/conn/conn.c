@@ -24,6 +24,7 @@
 
 #include <ck_pr.h>
 
+#include "conn.h"
 #include "dispatch.h"
 #include "merge.h"
 #include "multi.h"
@@ -32,7 +33,6 @@
 #include "txn.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
-#include "conn.h"
 
 #define READ_CHUNK (16 * 1024)
 #define RING_MAX 1024                  /* requests outstanding per conn */

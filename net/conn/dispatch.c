@@ -18,9 +18,9 @@
 
 #include <ck_pr.h>
 
+#include "dispatch.h"
 #include "merge.h"
 #include "net/core/log.h"
-#include "dispatch.h"
 
 #define BATCH_FLUSH_BYTES (64 * 1024)
 #define EXPECT_REPLY_NS 50000

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge.h"
 #include "net/proto/resp_reply.h"
 #include "store/base/errors.h"
 #include "store/base/num.h"
-#include "merge.h"
 
 void merge_free(req_t *req)
 {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "multi.h"
 #include "dispatch.h"
 #include "route.h"
 #include "txn.h"
@@ -26,7 +27,6 @@
 #include "store/base/errors.h"
 #include "store/commands.h"
 #include "store/db/ks_watch.h"
-#include "multi.h"
 
 typedef struct queued_cmd {
 	int argc;
@@ -140,14 +140,18 @@ static void want_command(const queued_cmd_t *q, uint8_t *want)
 		if (!keys)
 			return; /* answered with an error, on any shard */
 	}
-	if (keys->first_key == 0 || keys->first_key >= q->argc) {
-		memset(want, 1, (size_t)srv.nshards);
-		return;
+	int *shard_of_arg = malloc((size_t)q->argc * sizeof(int));
+	if (!shard_of_arg) {
+		log_warning("out of memory starting a transaction");
+		abort();
 	}
-	int step = keys->key_step > 0 ? keys->key_step : 1;
-	int last = keys->last_key < 0 ? q->argc + keys->last_key : keys->last_key;
-	for (int i = keys->first_key; i <= last && i < q->argc; i += step)
-		want[server_key_shard(q->argv[i].ptr, q->argv[i].len)] = 1;
+	bool spans;
+	if (route_key_shards(keys, q->argc, q->argv, shard_of_arg, &spans) == 0)
+		memset(want, 1, (size_t)srv.nshards);
+	else
+		for (int i = 0; i < q->argc; i++)
+			want[shard_of_arg[i]] = 1;
+	free(shard_of_arg);
 }
 
 static void want_watched(const conn_t *c, uint8_t *want)

@@ -21,13 +21,14 @@
 
 #include <ck_pr.h>
 
+#include "route.h"
 #include "dispatch.h"
 #include "multi.h"
 #include "txn.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
+#include "store/cmd/cmd_meta.h"
 #include "store/commands.h"
-#include "route.h"
 
 #define MAX_PARTS_STACK 64
 
@@ -226,15 +227,63 @@ static void msetnx_held(conn_t *c, const cmd_t *cmd, int argc,
 	route_split(c, cmd, MERGE_TRUE, argc, argv, shard_of_arg);
 }
 
-/* RENAME, COPY, LCS: the command runs once, with both keyspaces. */
-static void run_pair(conn_t *c, const cmd_t *cmd, int argc,
-		     const cmd_arg_t *argv, const int *shard_of_arg)
+/* A command that runs once over its keys' shards, all held (RENAME, COPY,
+ * SMOVE, SINTER...): the store sees each key's keyspace. */
+static void run_spanning(conn_t *c, const cmd_t *cmd, int argc,
+			 const cmd_arg_t *argv, const int *shard_of_arg)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	shard_exec_pair(srv.shards[shard_of_arg[1]], srv.shards[shard_of_arg[2]],
-			cmd, c->db, argc, argv, r);
+	shard_exec_spanning(shard_of_arg, cmd, c->db, argc, argv, r);
 	dispatch_finish_now(c, req);
+}
+
+/* Whether a command over several shards goes to each shard in parts
+ * (MGET, MSET, DEL, EXISTS...: Redis's request_policy:multi_shard) rather
+ * than running once over all of them. */
+static bool splits_by_shard(const cmd_t *cmd)
+{
+	return strstr(cmd->tips, "request_policy:multi_shard") != NULL;
+}
+
+int route_key_shards(const cmd_t *keys, int argc, const cmd_arg_t *argv,
+		     int *shard_of_arg, bool *spans)
+{
+	int stack_pos[MAX_PARTS_STACK];
+	int *pos = stack_pos, n;
+	cmd_keyref_t *refs = NULL;
+	*spans = false;
+	if (keys->first_key == 0) {
+		/* Keys found through key specs: numkeys, keywords (LMPOP...). */
+		refs = malloc((size_t)argc * sizeof(*refs));
+		pos = malloc((size_t)argc * sizeof(*pos));
+		if (!refs || !pos) {
+			log_warning("out of memory routing a command");
+			abort();
+		}
+		n = cmd_getkeys(keys, argc, argv, refs, argc);
+		for (int k = 0; k < n; k++)
+			pos[k] = refs[k].pos;
+	} else {
+		if (argc > MAX_PARTS_STACK && !(pos = malloc((size_t)argc * sizeof(*pos)))) {
+			log_warning("out of memory routing a command");
+			abort();
+		}
+		n = cmd_key_positions(keys, argc, pos, argc);
+	}
+	for (int k = 0; k < n; k++) {
+		int s = server_key_shard(argv[pos[k]].ptr, argv[pos[k]].len);
+		if (k == 0)
+			for (int i = 0; i < argc; i++)
+				shard_of_arg[i] = s;
+		else if (s != shard_of_arg[0])
+			*spans = true;
+		shard_of_arg[pos[k]] = s;
+	}
+	if (pos != stack_pos)
+		free(pos);
+	free(refs);
+	return n;
 }
 
 /* A command over several shards (@shard_of_arg NULL: every shard), run
@@ -248,20 +297,15 @@ static bool route_held(conn_t *c, const cmd_t *cmd, const cmd_t *keys,
 		return false;
 	uint8_t want[SERVER_MAX_SHARDS];
 	memset(want, shard_of_arg ? 0 : 1, (size_t)srv.nshards);
-	if (shard_of_arg) {
-		int step = keys->key_step > 0 ? keys->key_step : 1;
-		int last = keys->last_key < 0 ? argc + keys->last_key
-					      : keys->last_key;
-		for (int i = keys->first_key; i <= last && i < argc; i += step)
-			want[shard_of_arg[i]] = 1;
-	}
+	for (int i = 0; shard_of_arg && i < argc; i++)
+		want[shard_of_arg[i]] = 1;
 	/* One shard runs any command whole: no hold needed. */
 	if (srv.nshards > 1 && !txn_hold(c, want))
 		return false;
 	if (!shard_of_arg)
 		route_all(c, cmd, argc, argv);
-	else if (keys->last_key >= 0)
-		run_pair(c, cmd, argc, argv, shard_of_arg);
+	else if (!splits_by_shard(keys))
+		run_spanning(c, cmd, argc, argv, shard_of_arg);
 	else if (!strcmp(cmd->name, "msetnx"))
 		msetnx_held(c, cmd, argc, argv, shard_of_arg);
 	else
@@ -340,9 +384,10 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		if (!keys || keys->first_key == 0 || keys->first_key >= argc)
 			return route_single(c, cmd, local_shard(c), argc, argv);
 	}
+	bool movable = keys->first_key == 0 && keys->nkeyspecs > 0;
 	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
 		return route_scan(c, cmd, argc, argv);
-	if (keys->first_key == 0)
+	if (keys->first_key == 0 && !movable)
 		return route_held(c, cmd, keys, argc, argv, NULL);
 	int step = keys->key_step > 0 ? keys->key_step : 1;
 	if (keys->last_key < 0 && step > 1 && (argc - keys->first_key) % step) {
@@ -354,6 +399,13 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		return true;
 	}
 
+	if (!movable && keys->first_key == keys->last_key &&
+	    keys->first_key < argc) {
+		/* One key (GET, SET, LPUSH...): the hot path, no key list. */
+		const cmd_arg_t *k = &argv[keys->first_key];
+		return route_single(c, cmd, server_key_shard(k->ptr, k->len),
+				    argc, argv);
+	}
 	int stack_shards[MAX_PARTS_STACK];
 	int *shard_of_arg = argc <= MAX_PARTS_STACK
 		? stack_shards : malloc((size_t)argc * sizeof(int));
@@ -361,17 +413,9 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		log_warning("out of memory routing a command");
 		abort();
 	}
-	int last = keys->last_key < 0 ? argc + keys->last_key : keys->last_key;
-	int first_shard = -1;
 	bool spans = false;
-	for (int i = keys->first_key; i <= last && i < argc; i += step) {
-		int s = server_key_shard(argv[i].ptr, argv[i].len);
-		shard_of_arg[i] = s;
-		if (first_shard < 0)
-			first_shard = s;
-		else if (s != first_shard)
-			spans = true;
-	}
+	int nkeys = route_key_shards(keys, argc, argv, shard_of_arg, &spans);
+	int first_shard = nkeys ? shard_of_arg[0] : local_shard(c);
 	bool ok = spans
 		? route_held(c, cmd, keys, argc, argv, shard_of_arg)
 		: route_single(c, cmd, first_shard, argc, argv);

@@ -36,9 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "txn.h"
 #include "dispatch.h"
 #include "net/core/log.h"
-#include "txn.h"
 
 static void send_to_shard(shard_t *sh, uint32_t type, conn_t *c)
 {

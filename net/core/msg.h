@@ -25,6 +25,9 @@ enum {
 	MSG_IDLE_CHECK,     /* agent -> conn: close if idle past `timeout` */
 	MSG_HZ,             /* CONFIG SET -> sweeper: `hz` changed */
 	MSG_LISTENERS,      /* CONFIG SET -> acceptor: new listening sockets */
+	MSG_RECLAIM,        /* shard -> itself: free flushed data and big
+			     * deleted values a step at a time, between
+			     * other messages */
 };
 
 #endif

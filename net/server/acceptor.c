@@ -26,10 +26,10 @@
 
 #include <ck_pr.h>
 
+#include "acceptor.h"
 #include "net/conn/conn.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
-#include "acceptor.h"
 
 typedef struct acceptor {
 	int fds[CONFIG_BIND_MAX];

@@ -42,11 +42,11 @@
 
 #include <ck_pr.h>
 
+#include "cfglive.h"
 #include "acceptor.h"
 #include "net/conn/agent.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
-#include "cfglive.h"
 
 #define MIN_RESERVED_FDS 32 /* Redis's CONFIG_MIN_RESERVED_FDS */
 

@@ -17,9 +17,9 @@
 
 #include <ck_pr.h>
 
+#include "info.h"
 #include "srvcmd.h"
 #include "store/commands.h"
-#include "info.h"
 
 /* One line per database: "db keys expires avg_ttl memory expired". */
 static void shard_info_proc(cmd_ctx_t *ctx)

@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "srvcmd.h"
 #include "cfglive.h"
 #include "info.h"
 #include "net/conn/agent.h"
@@ -26,7 +27,6 @@
 #include "store/base/errors.h"
 #include "store/base/glob.h"
 #include "store/base/num.h"
-#include "srvcmd.h"
 
 bool srvcmd_arg_is(const cmd_arg_t *a, const char *s)
 {

@@ -19,10 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/core/log.h"
 #include "shard.h"
+#include "net/core/log.h"
+#include "store/db/ks_reclaim.h"
 
 #define EXPIRE_CYCLE_PERC 25  /* % of CPU the expiry cycle may use (Redis) */
+/* Entries, nodes or buckets freed per database per MSG_RECLAIM turn: well
+ * under a millisecond, so the commands queued behind it barely wait. */
+#define RECLAIM_BUDGET 4096
 #define ARGV_STACK 32
 
 static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg);
@@ -88,31 +92,61 @@ void shard_destroy_all(void)
 	}
 }
 
-void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
-		const cmd_arg_t *argv, reply_t *out)
+/* Run one command and count it for INFO commandstats. */
+static void run(cmd_ctx_t *ctx, const cmd_t *cmd)
 {
-	shard_exec_pair(sh, sh, cmd, db, argc, argv, out);
+	reply_t *out = ctx->reply;
+	uint64_t t0 = server_ticks();
+	size_t at = out->len;
+	cmd_exec(cmd, ctx);
+	server_count_call(cmd, server_ticks() - t0,
+			  out->len > at && out->buf[at] == '-');
 }
 
-void shard_exec_pair(shard_t *sh, shard_t *sh2, const cmd_t *cmd, int db,
-		     int argc, const cmd_arg_t *argv, reply_t *out)
+void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
+		const cmd_arg_t *argv, reply_t *out)
 {
 	cmd_ctx_t ctx = {
 		.ks = sh->dbs[db],
 		.dbs = sh->dbs,
 		.ndbs = sh->ndbs,
-		.ks2 = sh2 != sh ? sh2->dbs[db] : NULL,
-		.dbs2 = sh2 != sh ? sh2->dbs : NULL,
 		.argc = argc,
 		.argv = argv,
 		.reply = out,
 		.now_ms = server_now_ms(),
+		.cfg = &server_cfg()->store,
 	};
-	uint64_t t0 = server_ticks();
-	size_t at = out->len;
-	cmd_exec(cmd, &ctx);
-	server_count_call(cmd, server_ticks() - t0,
-			  out->len > at && out->buf[at] == '-');
+	run(&ctx, cmd);
+}
+
+void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
+			 int argc, const cmd_arg_t *argv, reply_t *out)
+{
+	ks_t *stack[ARGV_STACK];
+	ks_t **kss = argc <= ARGV_STACK ? stack : malloc((size_t)argc * sizeof(*kss));
+	if (!kss) {
+		log_warning("out of memory running a command over shards");
+		abort();
+	}
+	for (int i = 0; i < argc; i++)
+		kss[i] = srv.shards[shard_of_arg[i]]->dbs[db];
+	shard_t *home = srv.shards[shard_of_arg[0]];
+	shard_t *second = srv.shards[shard_of_arg[argc > 2 ? 2 : 0]];
+	cmd_ctx_t ctx = {
+		.ks = kss[0],
+		.dbs = home->dbs,
+		.ndbs = home->ndbs,
+		.kss = kss,
+		.dbs2 = second != home ? second->dbs : NULL,
+		.argc = argc,
+		.argv = argv,
+		.reply = out,
+		.now_ms = server_now_ms(),
+		.cfg = &server_cfg()->store,
+	};
+	run(&ctx, cmd);
+	if (kss != stack)
+		free(kss);
 }
 
 static void run_batch(shard_t *sh, req_batch_t *rb)
@@ -172,6 +206,34 @@ static void run_batch(shard_t *sh, req_batch_t *rb)
 	act_send(rb->reply_to, &m->hdr);
 }
 
+static bool reclaim_pending(const shard_t *sh)
+{
+	for (int d = 0; d < sh->ndbs; d++)
+		if (ks_reclaim_pending(sh->dbs[d]))
+			return true;
+	return false;
+}
+
+/* Give ourselves another turn for freeing, after what is queued now. */
+static void reclaim_later(shard_t *sh)
+{
+	if (sh->reclaiming || !reclaim_pending(sh))
+		return;
+	act_msg_t *m = act_msg_new(sizeof(*m), MSG_RECLAIM);
+	if (!m)
+		return; /* the next tick tries again */
+	sh->reclaiming = true;
+	act_send(sh->actor, m);
+}
+
+static void reclaim(shard_t *sh)
+{
+	sh->reclaiming = false;
+	for (int d = 0; d < sh->ndbs; d++)
+		ks_reclaim_step(sh->dbs[d], RECLAIM_BUDGET);
+	reclaim_later(sh);
+}
+
 static void tick(shard_t *sh)
 {
 	uint64_t budget_us = 1000000ull * EXPIRE_CYCLE_PERC / 100 /
@@ -184,8 +246,8 @@ static void tick(shard_t *sh)
 			ks_expire_cycle(ks, now, budget_us, &cyc);
 		}
 		ks_rehash_step(ks, 100);
-		ks_reclaim_step(ks, 1000);
 	}
+	reclaim_later(sh);
 }
 
 /* ---- holds ------------------------------------------------------------- */
@@ -270,6 +332,12 @@ static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case MSG_TICK:
 		if (sh->held_by == NULL)
 			tick(sh);
+		break;
+	case MSG_RECLAIM:
+		if (sh->held_by == NULL)
+			reclaim(sh);
+		else
+			sh->reclaiming = false; /* the next tick asks again */
 		break;
 	}
 	(void)self;

@@ -77,6 +77,7 @@ struct shard {
 	/* Hold protocol (txn.c), touched only on this shard's worker: */
 	void *held_by;         /* the conn that owns the data now, or NULL */
 	act_msg_t **deferred;  /* messages that came while held, in order */
+	bool reclaiming;       /* a MSG_RECLAIM to itself is on its way */
 	uint32_t defer_head, defer_len, defer_cap;
 };
 
@@ -93,10 +94,12 @@ void shard_destroy_all(void);
  * calling conn holds. */
 void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		const cmd_arg_t *argv, reply_t *out);  /* out->proto is used */
-/* The same for a command whose second key (argv[2]: RENAME, COPY, LCS)
- * lives on shard @sh2, also held. */
-void shard_exec_pair(shard_t *sh, shard_t *sh2, const cmd_t *cmd, int db,
-		     int argc, const cmd_arg_t *argv, reply_t *out);
+/* The same for a command over keys of several shards, all held by the
+ * calling conn: argv[i] (a key) lives on shard shard_of_arg[i] (argc of
+ * them; non-key positions name any of the shards); shard_of_arg[0] is the
+ * shard of the first key, whose keyspace is the command's own. */
+void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
+			 int argc, const cmd_arg_t *argv, reply_t *out);
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

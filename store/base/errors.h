@@ -24,8 +24,43 @@
 #define ERR_OFFSET_RANGE    "ERR offset is out of range"
 #define ERR_INVALID_CURSOR  "ERR invalid cursor"
 #define ERR_OOM             "OOM command not allowed when used memory > 'maxmemory'."
+#define ERR_WRONGTYPE       "WRONGTYPE Operation against a key holding the wrong kind of value"
 /* getIntFromObjectOrReply's range error (COPY ... DB n, MOVE) */
 #define ERR_INT_RANGE       "ERR value is out of range, value must between -2147483648 and 2147483647"
+
+/* ---- lists ---- */
+/* LPOP/RPOP count: also for a count that is not an integer */
+#define ERR_LIST_POSITIVE   "ERR value is out of range, must be positive"
+#define ERR_LIST_INDEX_RANGE "ERR index out of range"
+#define ERR_LIST_RANK_ZERO  "ERR RANK can't be zero: use 1 to start from the first match, " \
+    "2 from the second ... or use negative to start from the end of the list"
+#define ERR_LIST_COUNT_NEG  "ERR COUNT can't be negative"
+#define ERR_LIST_MAXLEN_NEG "ERR MAXLEN can't be negative"
+/* LMPOP: also for values that are not integers */
+#define ERR_LIST_NUMKEYS    "ERR numkeys should be greater than 0"
+#define ERR_LIST_COUNT      "ERR count should be greater than 0"
+
+/* ---- hashes ---- */
+#define ERR_HASH_NOT_INTEGER "ERR hash value is not an integer"
+#define ERR_HASH_NOT_FLOAT  "ERR hash value is not a float"
+/* HINCRBYFLOAT's increment itself (checked before the key) */
+#define ERR_HASH_NAN_INF    "ERR value is NaN or Infinity"
+/* HRANDFIELD's count: -LLONG_MAX.. LLONG_MAX, and half of that WITHVALUES */
+#define ERR_HASH_COUNT_RANGE "ERR value is out of range, value must between " \
+    "-9223372036854775807 and 9223372036854775807"
+#define ERR_HASH_VALUES_RANGE "ERR value is out of range"
+
+/* ---- sets ---- */
+/* SINTERCARD's numkeys (also when it is no integer) */
+#define ERR_SET_NUMKEYS     "ERR numkeys should be greater than 0"
+#define ERR_SET_NUMKEYS_ARGS "ERR Number of keys can't be greater than number of args"
+/* SINTERCARD's LIMIT (also when it is no integer) */
+#define ERR_SET_LIMIT_NEG   "ERR LIMIT can't be negative"
+/* SPOP's count (also when it is no integer) */
+#define ERR_SET_COUNT_POSITIVE "ERR value is out of range, must be positive"
+/* SRANDMEMBER's count: -LONG_MAX .. LONG_MAX */
+#define ERR_SET_COUNT_RANGE "ERR value is out of range, value must between " \
+    "-9223372036854775807 and 9223372036854775807"
 
 /* ---- databases: COPY MOVE SWAPDB ---- */
 #define ERR_SAME_OBJECT     "ERR source and destination objects are the same"
@@ -33,6 +68,7 @@
 #define ERR_SWAPDB_SECOND   "ERR invalid second DB index"
 
 /* ---- LCS ---- */
+#define ERR_LCS_NOT_STRINGS "ERR The specified keys must contain string values"
 #define ERR_LCS_IDX_AND_LEN "ERR If you want both the length and indexes, please just use IDX."
 #define ERR_LCS_TOO_LONG    "ERR String too long for LCS"
 #define ERR_LCS_OVER_LIMIT  "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"

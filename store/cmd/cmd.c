@@ -147,6 +147,18 @@ int cmd_key_positions(const cmd_t *cmd, int argc, int *pos, int max)
     return n;
 }
 
+entry_t *cmd__find_typed(cmd_ctx_t *ctx, int i, unsigned type, bool *wrong)
+{
+    const cmd_arg_t *k = &ctx->argv[i];
+    entry_t *e = ks_find(cmd__ks_of(ctx, i), k->ptr, k->len);
+    *wrong = e && e->otype != type;
+    if (*wrong) {
+        reply_error(ctx->reply, ERR_WRONGTYPE);
+        return NULL;
+    }
+    return e;
+}
+
 void cmd__reply_value(cmd_ctx_t *ctx, const entry_t *e)
 {
     char buf[NUM_LL_BUF];
@@ -161,5 +173,9 @@ void cmd_exec(const cmd_t *cmd, cmd_ctx_t *ctx)
         return;
     ctx->cmd = cmd;
     ks_set_now(ctx->ks, ctx->now_ms);
+    if (ctx->kss)
+        for (int i = 1; i < ctx->argc; i++)
+            if (ctx->kss[i] != ctx->ks)
+                ks_set_now(ctx->kss[i], ctx->now_ms);
     cmd->proc(ctx);
 }

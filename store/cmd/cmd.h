@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfg.h"
 #include "store/base/reply.h"
 #include "store/db/keyspace.h"
 
@@ -146,9 +147,12 @@ typedef struct cmd_ctx {
     ks_t **dbs;                 /* all databases of this shard (FLUSHALL, COPY DB, MOVE,
                                  * SWAPDB, which swaps entries); NULL = just ks (db 0) */
     int ndbs;
-    ks_t *ks2;                  /* the second key's keyspace (argv[2] of RENAME, COPY,
-                                 * LCS) when it lives on another shard; NULL: ks */
-    ks_t **dbs2;                /* and that shard's databases (COPY ... DB n) */
+    ks_t *const *kss;           /* a command over keys of several shards, all held:
+                                 * the keyspace of each argv[i] (argc of them; the
+                                 * first key's is ks). NULL: every key is in ks */
+    ks_t **dbs2;                /* the databases of argv[2]'s shard when it is another
+                                 * (COPY ... DB n), else NULL */
+    const struct store_cfg *cfg;    /* the settings in force; NULL: the defaults */
     int argc;
     const cmd_arg_t *argv;      /* argv[0] is the command name */
     reply_t *reply;

@@ -132,10 +132,12 @@ const cmd_t *cmd_listed_sub(const cmd_t *cmd, const char *name, size_t len)
 
 /* ---- COMMAND INFO ------------------------------------------------------- */
 
-/* The named bits of `bits` as a set of status strings. */
-static void names_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t))
+/* The named bits of `bits` as a set of status strings, then `extra` if
+ * not NULL. */
+static void names_reply_extra(reply_t *r, uint32_t bits, const char *(*name)(uint32_t),
+                              const char *extra)
 {
-    size_t n = 0;
+    size_t n = extra != NULL;
     for (int b = 0; b < 32; b++)
         n += (bits & (1u << b)) && name(1u << b);
     reply_set(r, n);
@@ -144,6 +146,24 @@ static void names_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t)
         if (s)
             reply_simple(r, s, strlen(s));
     }
+    if (extra)
+        reply_simple(r, extra, strlen(extra));
+}
+
+static void names_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t))
+{
+    names_reply_extra(r, bits, name, NULL);
+}
+
+/* Redis's CMD_MOVABLE_KEYS: some key spec is not a plain index and range
+ * (a numkeys argument or a keyword), so the legacy triple cannot tell. */
+static bool movable_keys(const cmd_t *cmd)
+{
+    for (int i = 0; i < cmd->nkeyspecs; i++)
+        if (cmd->keyspecs[i].begin != KS_BEGIN_INDEX ||
+            cmd->keyspecs[i].find != KS_FIND_RANGE)
+            return true;
+    return false;
 }
 
 void cmd_keyspec_flags_reply(reply_t *r, uint32_t flags)
@@ -243,7 +263,8 @@ void cmd_info_reply(reply_t *r, const cmd_t *cmd)
     reply_array(r, 10);
     reply_bulk_cstr(r, cmd->name);
     reply_int(r, cmd->arity);
-    names_reply(r, cmd->flags, cmd_flag_name);
+    names_reply_extra(r, cmd->flags, cmd_flag_name,
+                      movable_keys(cmd) ? "movablekeys" : NULL);
     reply_int(r, cmd->first_key);
     reply_int(r, cmd->last_key);
     reply_int(r, cmd->key_step);

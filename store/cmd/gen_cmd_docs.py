@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """gen_cmd_docs.py - compile cmd_docs.txt into C tables (cmd_docs.h types).
 
-usage: gen_cmd_docs.py cmd_docs.txt OUTPUT.c
+usage: gen_cmd_docs.py OUTPUT.c DOCS.txt [DOCS.txt ...]
+  (store/cmd/cmd_docs.txt, then one file per family of commands)
 
 Fails (exit 1, with file:line) on anything it does not understand, so a
 typo in the text breaks the build instead of the reply.
@@ -184,11 +185,14 @@ def emit(cmds, out):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.stderr.write(__doc__)
         return 2
     try:
-        emit(parse(sys.argv[1]), sys.argv[2])
+        cmds = []
+        for path in sys.argv[2:]:
+            cmds += parse(path)
+        emit(cmds, sys.argv[1])
     except Error as e:
         sys.stderr.write("gen_cmd_docs.py: %s\n" % e)
         return 1

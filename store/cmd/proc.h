@@ -62,12 +62,18 @@ static inline ks_t *cmd__db(const cmd_ctx_t *ctx, int i)
     return ctx->dbs ? ctx->dbs[i] : ctx->ks;
 }
 
+/* The keyspace of the key argv[i]: another shard's when the command spans
+ * shards (ctx->kss), else ctx->ks. */
+static inline ks_t *cmd__ks_of(const cmd_ctx_t *ctx, int i)
+{
+    return ctx->kss ? ctx->kss[i] : ctx->ks;
+}
+
 /* The keyspace of the second key (argv[2]: RENAME, COPY, LCS), in the
- * current database or in database i: another shard's when the two keys
- * live on different shards (ctx->ks2), else the same as the first's. */
+ * current database or in database i. */
 static inline ks_t *cmd__ks2(const cmd_ctx_t *ctx)
 {
-    return ctx->ks2 ? ctx->ks2 : ctx->ks;
+    return cmd__ks_of(ctx, 2);
 }
 
 static inline ks_t *cmd__db2(const cmd_ctx_t *ctx, int i)
@@ -75,6 +81,18 @@ static inline ks_t *cmd__db2(const cmd_ctx_t *ctx, int i)
     return ctx->dbs2 ? ctx->dbs2[i] : cmd__db(ctx, i);
 }
 
+/* The settings in force. */
+static inline const store_cfg_t *cmd__cfg(const cmd_ctx_t *ctx)
+{
+    static const store_cfg_t defaults = STORE_CFG_DEFAULT;
+    return ctx->cfg ? ctx->cfg : &defaults;
+}
+
+/* The live entry of the key argv[i] in its keyspace (cmd__ks_of), if it
+ * holds a value of @type.  NULL if the key is absent (*wrong false), or
+ * holds another type: then Redis's WRONGTYPE error is replied and *wrong
+ * is true. */
+entry_t *cmd__find_typed(cmd_ctx_t *ctx, int i, unsigned type, bool *wrong);
 /* Reply a string entry's value as a bulk string. */
 void cmd__reply_value(cmd_ctx_t *ctx, const entry_t *e);
 

@@ -302,7 +302,8 @@ size_t dict_scan(dict_t *d, size_t v, dict_scan_fn fn, void *arg)
     return v;
 }
 
-bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed)
+bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed,
+                     dict_free_fn free_fn, void *arg)
 {
     /* Table 0 first, then table 1; clear_idx is the bucket reached in the
      * first table still allocated. */
@@ -313,12 +314,22 @@ bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed)
         while (d->clear_idx < d->size[t]) {
             if (*budget == 0)
                 return false;
-            (*budget)--;
             entry_t *e = d->tab[t][d->clear_idx];
+            if (!e) {
+                /* An empty bucket costs one unit; a full one is paid for
+                 * by its entries, so every call with budget makes
+                 * progress. */
+                (*budget)--;
+                d->clear_idx++;
+                continue;
+            }
             while (e && *budget) {
                 entry_t *next = e->next;
                 *freed += entry_mem(e);
-                entry_free(e);
+                if (free_fn)
+                    free_fn(arg, e);
+                else
+                    entry_free(e);
                 (*budget)--;
                 e = next;
             }
@@ -340,7 +351,7 @@ bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed)
 void dict_release(dict_t *d)
 {
     size_t budget = SIZE_MAX, freed = 0;
-    dict_clear_step(d, &budget, &freed);
+    dict_clear_step(d, &budget, &freed, NULL, NULL);
 }
 
 void dict_move(dict_t *dst, dict_t *src)

@@ -39,6 +39,9 @@ typedef struct dict {
     uint64_t rng;           /* state for dict_random */
 } dict_t;
 
+/* Frees an entry for dict_clear_step (NULL there: entry_free). */
+typedef void (*dict_free_fn)(void *arg, entry_t *e);
+
 /* Callback for dict_scan. It must not add or remove entries. */
 typedef void (*dict_scan_fn)(void *arg, entry_t *e);
 
@@ -51,11 +54,14 @@ void dict_init(dict_t *d, uint64_t seed);
 void dict_release(dict_t *d);
 
 /* Free up to *budget entries or visited buckets, decrementing *budget and
- * adding the bytes freed (entry_mem) to *freed. Returns true once
+ * adding the bytes freed (entry_mem, counted before free_fn runs: a
+ * free_fn that keeps part of the entry for later accounts for it) to
+ * *freed. Returns true once
  * everything is freed (the dict is then empty and reusable). Meant for a
  * dict detached from use (see dict_move): after the first call, only
  * dict_clear_step may be used on it until it returns true. */
-bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed);
+bool dict_clear_step(dict_t *d, size_t *budget, size_t *freed,
+                     dict_free_fn free_fn, void *arg);
 
 /* Move src's contents to dst in O(1) and leave src empty, keeping src's
  * seed and shrink pause (so a scan paused on src stays paused). dst is

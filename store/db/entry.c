@@ -1,5 +1,6 @@
 /*
- * entry.c - key + string value in one allocation (see entry.h).
+ * entry.c - key + string value in one allocation, or key + collection
+ * (see entry.h).
  *
  * Concurrency: none; the owning shard thread only.
  */
@@ -29,8 +30,20 @@ static entry_t *alloc_entry(const void *key, size_t klen, size_t inline_len)
     e->xslot = 0;
     e->type = ENTRY_INT;
     e->unshared = 0;
+    e->otype = OBJ_STRING;
     e->lru = 0;
     memcpy(e->key, key, klen);
+    return e;
+}
+
+entry_t *entry_new_obj(const void *key, size_t klen, unsigned otype, unsigned enc, void *obj)
+{
+    entry_t *e = alloc_entry(key, klen, 0);
+    if (!e)
+        return NULL;
+    e->otype = otype;
+    e->type = enc;
+    e->v.obj = obj;
     return e;
 }
 
@@ -99,6 +112,15 @@ entry_t *entry_dup(const entry_t *e, const void *key, size_t klen)
 {
     entry_t *n;
 
+    if (!entry_is_str(e)) {
+        void *obj = value_dup(e->otype, e->type, e->v.obj);
+        n = obj ? entry_new_obj(key, klen, e->otype, e->type, obj) : NULL;
+        if (obj && !n)
+            value_free(e->otype, e->type, obj);
+        if (n)
+            n->lru = e->lru;
+        return n;
+    }
     switch (e->type) {
     case ENTRY_INT:
         n = entry_new_int(key, klen, e->v.i);
@@ -287,13 +309,16 @@ bool entry_get_ll(const entry_t *e, long long *out)
 const char *entry_encoding(const entry_t *e)
 {
     static const char *const names[] = {"int", "embstr", "raw"};
+    if (!entry_is_str(e))
+        return value_enc_name(e->otype, e->type);
     return names[e->type];
 }
 
 long long entry_refcount(const entry_t *e)
 {
     /* OBJ_SHARED_INTEGERS = 10000, OBJ_SHARED_REFCOUNT = INT_MAX. */
-    if (e->type == ENTRY_INT && !e->unshared && e->v.i >= 0 && e->v.i < 10000)
+    if (entry_is_str(e) && e->type == ENTRY_INT && !e->unshared && e->v.i >= 0 &&
+        e->v.i < 10000)
         return INT_MAX;
     return 1;
 }
@@ -309,7 +334,9 @@ uint64_t entry_idle_ms(const entry_t *e, int64_t now_ms)
 size_t entry_mem(const entry_t *e)
 {
     size_t m = malloc_usable_size((void *)e);
-    if (e->type == ENTRY_RAW)
+    if (!entry_is_str(e))
+        m += value_mem(e->otype, e->type, e->v.obj);
+    else if (e->type == ENTRY_RAW)
         m += malloc_usable_size(e->v.raw);
     return m;
 }
@@ -318,6 +345,9 @@ void entry_free(entry_t *e)
 {
     if (!e)
         return;
-    drop_raw(e);
+    if (!entry_is_str(e))
+        value_free(e->otype, e->type, e->v.obj);
+    else
+        drop_raw(e);
     free(e);
 }

@@ -1,9 +1,14 @@
 /*
- * entry.h - one key and its string value in a single allocation.
+ * entry.h - one key and its value: a string in the same allocation, or a
+ * collection (list, set, hash...) the entry points to.
  *
  * An entry is what the hash table chains: the key bytes live inline after
- * the header, and the value is one of three encodings chosen to avoid extra
- * allocations for the common small cases (the same ones Redis uses):
+ * the header.  `otype` says the value's type (value.h).  A collection is
+ * the object v.obj in the encoding `type` names (value.h's ENC_*): the
+ * entry owns it, and the collection commands change it in place through
+ * the keyspace (ks_changed).  A string value is one of three encodings
+ * chosen to avoid extra allocations for the common small cases (the same
+ * ones Redis uses):
  *
  *   ENTRY_INT  canonical decimal integer of <= 20 chars, kept as int64
  *              (INCR works in place, no parse, no allocation);
@@ -18,7 +23,8 @@
  * RAW value (entry_resize). Each entry also carries Redis's 24-bit LRU
  * clock (seconds) of its last access, for OBJECT IDLETIME.
  *
- * Ownership: an entry owns its RAW buffer. entry_free releases both.
+ * Ownership: an entry owns its RAW buffer or its collection object.
+ * entry_free releases both.
  * Functions that may need a bigger allocation return the (possibly new)
  * entry; when it is new, the old one is untouched and the caller swaps it
  * into the table (dict_replace) and frees the old one.
@@ -34,6 +40,7 @@
 #include <string.h>
 
 #include "store/base/num.h"
+#include "value.h"
 
 /* Largest value kept inline (Redis's embstr limit). */
 #define ENTRY_EMB_MAX 44
@@ -55,13 +62,15 @@ typedef struct entry {
     union {
         int64_t i;          /* ENTRY_INT */
         char *raw;          /* ENTRY_RAW: heap buffer of vcap bytes */
+        void *obj;          /* a collection (otype != OBJ_STRING) */
     } v;
     uint32_t klen;
     uint32_t vlen;          /* EMB/RAW: value length in bytes */
     uint32_t vcap;          /* RAW: buffer capacity */
     uint32_t xslot;         /* expiry index position + 1, 0 = no TTL; owned by keyspace.c */
-    uint32_t type : 2;      /* enum entry_type */
+    uint32_t type : 2;      /* strings: enum entry_type; collections: ENC_* */
     uint32_t unshared : 1;  /* INT made by COPY: Redis's refcount is 1, not shared */
+    uint32_t otype : 3;     /* enum value_type */
     uint32_t lru : ENTRY_LRU_BITS;  /* last access (entry_lru_clock); set by keyspace.c */
     char key[];             /* klen key bytes, then vlen bytes if ENTRY_EMB */
 } entry_t;
@@ -79,6 +88,24 @@ entry_t *entry_new_str(const void *key, size_t klen, const void *val, size_t vle
  * allocation failure. */
 entry_t *entry_dup(const entry_t *e, const void *key, size_t klen);
 
+/* New entry holding the collection obj (type otype, encoding enc), which
+ * it owns from then on. NULL on allocation failure (obj untouched). */
+entry_t *entry_new_obj(const void *key, size_t klen, unsigned otype, unsigned enc, void *obj);
+
+/* Whether e holds a string (the string functions below need one). */
+static inline bool entry_is_str(const entry_t *e) { return e->otype == OBJ_STRING; }
+
+/* Detach e's collection (which the caller now owns) and leave e holding
+ * the integer 0, a string: for an overwrite with a string value. */
+static inline void *entry_take_obj(entry_t *e)
+{
+    void *obj = e->v.obj;
+    e->otype = OBJ_STRING;
+    e->type = ENTRY_INT;
+    e->v.i = 0;
+    return obj;
+}
+
 /* New entry with an integer value. NULL on allocation failure. */
 entry_t *entry_new_int(const void *key, size_t klen, int64_t v);
 
@@ -86,7 +113,8 @@ entry_t *entry_new_int(const void *key, size_t klen, int64_t v);
  * missing key). NULL on allocation failure. */
 entry_t *entry_new_zeroed(const void *key, size_t klen, size_t vlen);
 
-/* Give e the value val. Returns e itself when the new value fits in e's
+/* Give e the value val (e must hold a string: entry_take_obj first).
+ * Returns e itself when the new value fits in e's
  * allocation, otherwise a new entry (same key, same xslot) and leaves e
  * untouched; NULL on allocation failure (e untouched). */
 entry_t *entry_set_val(entry_t *e, const void *val, size_t vlen);
@@ -118,7 +146,8 @@ bool entry_get_ll(const entry_t *e, long long *out);
 /* Bytes of memory held by e (allocator's usable sizes). */
 size_t entry_mem(const entry_t *e);
 
-/* The encoding name OBJECT ENCODING reports: "int", "embstr" or "raw". */
+/* The encoding name OBJECT ENCODING reports: "int", "embstr" or "raw"
+ * for strings, value_enc_name's for collections. */
 const char *entry_encoding(const entry_t *e);
 
 /* OBJECT REFCOUNT: Redis shares one object per integer 0..9999 (refcount

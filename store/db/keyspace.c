@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ks_internal.h"
+#include "ks_reclaim.h"
 
 /* Active expiry tuning (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and the
  * every-16-iterations clock check). */
@@ -38,6 +39,7 @@ ks_t *ks_create(uint64_t seed)
     watch_init(&ks->watch, seed);
     ks->rng = ks->dict.seed.k0 * 0x9e3779b97f4a7c15ull + 1;
     ks->clock = mono_us;
+    ks->lazy_tail = &ks->lazy;
     return ks;
 }
 
@@ -83,7 +85,7 @@ void ks_delete_entry(ks_t *ks, entry_t *e)
 {
     touch_entry(ks, e);
     ks__unlink(ks, e);
-    entry_free(e);
+    ks__free_entry(ks, e);
 }
 
 entry_t *ks__link(ks_t *ks, entry_t *e)
@@ -170,13 +172,37 @@ entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen)
     return ks__link(ks, entry_new_zeroed(key, klen, vlen));
 }
 
+entry_t *ks_add_obj(ks_t *ks, const void *key, size_t klen, unsigned otype, unsigned enc,
+                    void *obj)
+{
+    entry_t *e = entry_new_obj(key, klen, otype, enc, obj);
+    if (!e) {
+        value_free(otype, enc, obj);
+        return NULL;
+    }
+    return ks__link(ks, e);
+}
+
+void ks_changed(ks_t *ks, entry_t *e, size_t mem_before)
+{
+    ks->entry_mem = ks->entry_mem - mem_before + entry_mem(e);
+    touch_entry(ks, e);
+}
+
 static entry_t *overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl,
                           bool try_int)
 {
     size_t before = entry_mem(e);
+    if (!entry_is_str(e)) {
+        /* SET over a collection: the old value goes first, as in Redis. */
+        unsigned type = e->otype, enc = e->type;
+        ks__release_obj(ks, type, enc, entry_take_obj(e));
+    }
     entry_t *n = try_int ? entry_set_val(e, val, vlen) : entry_set_str(e, val, vlen);
-    if (!n)
+    if (!n) {
+        ks->entry_mem = ks->entry_mem - before + entry_mem(e);
         return NULL;
+    }
     if (n != e) {
         dict_replace(&ks->dict, e, n);
         expidx_relink(&ks->exp, n);
@@ -341,59 +367,6 @@ void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *o
     } while (expired * 4 > sampled);
     if (out)
         *out = st;
-}
-
-/* watch_pred_fn: key is in the dict arg (live or expired). */
-static bool in_dict(void *arg, const void *key, size_t klen)
-{
-    return dict_find(arg, key, klen) != NULL;
-}
-
-void ks_flush(ks_t *ks)
-{
-    /* Redis's touchAllWatchedKeysInDb: only the keys that existed change. */
-    if (__builtin_expect(ks->watch.n != 0, 0))
-        watch_bump_if(&ks->watch, in_dict, &ks->dict);
-    ks->avg_ttl = 0; /* Redis's emptyDbStructure starts the estimate over */
-
-    grave_t *g = calloc(1, sizeof *g);
-    if (!g) {
-        /* No memory for the bookkeeping: free synchronously instead. */
-        dict_release(&ks->dict);
-        expidx_release(&ks->exp);
-        ks->entry_mem = 0;
-        return;
-    }
-    dict_move(&g->dict, &ks->dict);
-    g->exp = ks->exp;
-    expidx_init(&ks->exp);
-    g->mem = ks->entry_mem + dict_mem(&g->dict) + expidx_mem(&g->exp);
-    ks->grave_mem += g->mem;
-    ks->entry_mem = 0;
-    grave_t **tail = &ks->graves;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = g;
-}
-
-bool ks_reclaim_step(ks_t *ks, size_t budget)
-{
-    while (ks->graves) {
-        grave_t *g = ks->graves;
-        size_t freed = 0;
-        bool done = dict_clear_step(&g->dict, &budget, &freed);
-        g->mem -= freed;
-        ks->grave_mem -= freed;
-        if (!done)
-            return false;
-        ks->grave_mem -= g->mem;    /* tables and TTL index */
-        expidx_release(&g->exp);
-        ks->graves = g->next;
-        free(g);
-        if (budget == 0)
-            return ks->graves == NULL;
-    }
-    return true;
 }
 
 bool ks_rehash_step(ks_t *ks, size_t n)

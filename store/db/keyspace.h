@@ -130,7 +130,20 @@ entry_t *ks_add_str(ks_t *ks, const void *key, size_t klen, const void *val, siz
 /* Add key with a zero-filled value of vlen bytes. NULL on ENOMEM. */
 entry_t *ks_add_zeroed(ks_t *ks, const void *key, size_t klen, size_t vlen);
 
-/* Replace e's value; the TTL is kept unless clear_ttl. Returns the entry
+/* Add key holding the collection obj of type otype in encoding enc (key
+ * must be absent). Consumes obj in every case: on ENOMEM it is freed and
+ * NULL returned. */
+entry_t *ks_add_obj(ks_t *ks, const void *key, size_t klen, unsigned otype, unsigned enc,
+                    void *obj);
+/* After changing e's collection in place (or giving e a new object or
+ * encoding: entry fields v.obj and type), with mem_before = entry_mem(e)
+ * taken before the change: counts the memory and touches the key for
+ * WATCH. A collection left empty must be deleted (ks_delete_entry), as
+ * Redis never keeps an empty one. */
+void ks_changed(ks_t *ks, entry_t *e, size_t mem_before);
+
+/* Replace e's value with a string (e may hold any type: a collection is
+ * released); the TTL is kept unless clear_ttl. Returns the entry
  * (it may have moved: use the returned pointer), NULL on ENOMEM (e and its
  * value unchanged). */
 entry_t *ks_overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bool clear_ttl);
@@ -174,14 +187,6 @@ void ks_stats(const ks_t *ks, ks_stats_t *st);
  * Sets the cached clock to now_ms and advances any pending rehash by one
  * step. Fills *out if non-NULL. */
 void ks_expire_cycle(ks_t *ks, int64_t now_ms, uint64_t budget_us, ks_cycle_t *out);
-
-/* Empty the keyspace in O(1): the old table and TTL index are detached
- * and freed later by ks_reclaim_step (their memory still counts until
- * then). avg_ttl restarts at 0 (as Redis); other stats are kept. */
-void ks_flush(ks_t *ks);
-/* Free up to `budget` entries/buckets of flushed data. Returns true when
- * nothing is left to free. */
-bool ks_reclaim_step(ks_t *ks, size_t budget);
 
 /* Rehash work for idle time: up to n buckets. true while more remains. */
 bool ks_rehash_step(ks_t *ks, size_t n);

@@ -20,6 +20,15 @@ typedef struct grave {
     size_t mem;             /* bytes still held */
 } grave_t;
 
+/* A big collection value whose key is gone, waiting to be freed in steps
+ * (ks_reclaim_step). */
+typedef struct lazy_value {
+    struct lazy_value *next;
+    unsigned type, enc;
+    void *obj;
+    size_t mem;             /* bytes still held (estimated while freeing) */
+} lazy_value_t;
+
 struct ks {
     dict_t dict;
     expidx_t exp;
@@ -32,7 +41,9 @@ struct ks {
     ks_clock_fn clock;
     void *clock_arg;
     grave_t *graves;        /* oldest first */
-    size_t grave_mem;
+    lazy_value_t *lazy;     /* oldest first */
+    lazy_value_t **lazy_tail;
+    size_t grave_mem;       /* bytes of graves and lazy values */
     watch_t watch;          /* watched keys (WATCH), by database number */
 };
 
@@ -50,6 +61,13 @@ static inline void touch_entry(ks_t *ks, const entry_t *e)
 {
     touch(ks, e->key, e->klen);
 }
+
+/* Free an entry unlinked from the table; a big collection value goes to
+ * the lazy list and is freed in steps. */
+void ks__free_entry(ks_t *ks, entry_t *e);
+/* Give up a collection object detached from its entry: freed now if
+ * small, else queued on the lazy list. */
+void ks__release_obj(ks_t *ks, unsigned type, unsigned enc, void *obj);
 
 /* Unlink a linked entry from the table and the TTL index, uncounting its
  * memory; the caller frees it. No WATCH bump (ks_delete_entry does it). */

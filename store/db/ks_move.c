@@ -30,6 +30,15 @@ static entry_t *rekey(ks_blob_t *blob, const void *key, size_t klen)
 {
     entry_t *n;
 
+    if (!entry_is_str(blob)) {
+        n = entry_new_obj(key, klen, blob->otype, blob->type, blob->v.obj);
+        if (n) {
+            (void)entry_take_obj(blob);  /* the object now belongs to n */
+            n->lru = blob->lru;
+        }
+        entry_free(blob);
+        return n;
+    }
     switch (blob->type) {
     case ENTRY_INT:
         n = entry_new_int(key, klen, blob->v.i);

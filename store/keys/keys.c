@@ -16,8 +16,10 @@
 
 #include "store/cmd/proc.h"
 #include "store/db/ks_move.h"
+#include "store/db/ks_reclaim.h"
 #include "keys.h"
 #include "store/base/glob.h"
+#include "store/cmd/scan.h"
 
 /* Flushed data freed right away by FLUSHDB/FLUSHALL SYNC; the rest (and
  * everything after ASYNC) goes through ks_reclaim_step in idle time. */
@@ -50,10 +52,9 @@ void cmd__touch(cmd_ctx_t *ctx) { count_keys(ctx, K_TOUCH); }
 
 void cmd__type(cmd_ctx_t *ctx)
 {
-    if (ks_find_notouch(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len))
-        reply_simple(ctx->reply, "string", 6);
-    else
-        reply_simple(ctx->reply, "none", 4);
+    entry_t *e = ks_find_notouch(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    const char *name = e ? value_type_name(e->otype) : "none";
+    reply_simple(ctx->reply, name, strlen(name));
 }
 
 void cmd__dbsize(cmd_ctx_t *ctx)
@@ -118,58 +119,16 @@ static void scan_cb(void *arg, const entry_t *e)
     st->v[st->n++] = e;
 }
 
-/* Redis parses the cursor with strtoul: leading '+'/'-' accepted (negative
- * values wrap), no leading space, nothing after the digits, no overflow. */
-static bool parse_cursor(const cmd_arg_t *a, unsigned long *out)
-{
-    char small[64];
-    char *buf = a->len < sizeof small ? small : malloc(a->len + 1);
-    char *end;
-    bool ok;
-
-    if (!buf)
-        return false;
-    memcpy(buf, a->ptr, a->len);
-    buf[a->len] = '\0';
-    errno = 0;
-    *out = strtoul(buf, &end, 10);
-    ok = !(buf[0] == ' ' || (buf[0] >= '\t' && buf[0] <= '\r')) && end[0] == '\0' &&
-         errno != ERANGE;
-    if (buf != small)
-        free(buf);
-    return ok;
-}
-
 void cmd__scan(cmd_ctx_t *ctx)
 {
     unsigned long cursor;
-    long long count = 10;
-    const cmd_arg_t *pat = NULL, *type = NULL;
+    cmd_scan_opts_t o;
 
-    if (!parse_cursor(&ctx->argv[1], &cursor)) {
-        reply_error(ctx->reply, ERR_INVALID_CURSOR);
+    if (!cmd__scan_cursor(ctx, 1, &cursor) || !cmd__scan_opts(ctx, 2, true, &o))
         return;
-    }
-    for (int i = 2; i < ctx->argc; i += 2) {
-        const cmd_arg_t *o = &ctx->argv[i];
-        bool has_value = ctx->argc - i >= 2;
-        if (cmd__opt_is(o, "count") && has_value) {
-            if (!cmd__arg_ll(ctx, i + 1, &count))
-                return;
-            if (count < 1) {
-                reply_error(ctx->reply, ERR_SYNTAX);
-                return;
-            }
-        } else if (cmd__opt_is(o, "match") && has_value) {
-            pat = &ctx->argv[i + 1];
-        } else if (cmd__opt_is(o, "type") && has_value) {
-            type = &ctx->argv[i + 1];
-        } else {
-            reply_error(ctx->reply, ERR_SYNTAX);
-            return;
-        }
-    }
-    bool use_pat = pat && !(pat->len == 1 && pat->ptr[0] == '*');
+    long long count = o.count;
+    const cmd_arg_t *pat = o.pat, *type = o.type;
+    bool use_pat = pat != NULL;
 
     /* Visit buckets until COUNT keys are gathered, at most 10*COUNT
      * buckets (Redis's bound for sparse tables). */
@@ -197,7 +156,8 @@ void cmd__scan(cmd_ctx_t *ctx)
         /* Redis's order: the TYPE check looks the key up, which deletes
          * an expired one, so its type reads "none" and the expiry check
          * after it finds nothing left: "TYPE none" reports expired keys. */
-        bool keep = type ? cmd__opt_is(type, expired ? "none" : "string") : !expired;
+        bool keep = type ? cmd__opt_is(type, expired ? "none" : value_type_name(e->otype))
+                         : !expired;
         if (keep) {
             reply_bulk(ctx->reply, e->key, e->klen);
             n++;
@@ -274,8 +234,7 @@ void cmd__randomkey(cmd_ctx_t *ctx)
 static int rename_across(cmd_ctx_t *ctx, const cmd_arg_t *s,
                          const cmd_arg_t *d, bool nx)
 {
-    ks_t *dst = ctx->ks2;
-    ks_set_now(dst, ctx->now_ms);
+    ks_t *dst = cmd__ks2(ctx);
     if (!ks_find(ctx->ks, s->ptr, s->len))
         return -ENOENT;
     if (nx && ks_find(dst, d->ptr, d->len))
@@ -289,7 +248,7 @@ static int rename_across(cmd_ctx_t *ctx, const cmd_arg_t *s,
 static void rename_generic(cmd_ctx_t *ctx, bool nx)
 {
     const cmd_arg_t *s = &ctx->argv[1], *d = &ctx->argv[2];
-    int rc = ctx->ks2 ? rename_across(ctx, s, d, nx)
+    int rc = cmd__ks2(ctx) != ctx->ks ? rename_across(ctx, s, d, nx)
                       : ks_rename(ctx->ks, s->ptr, s->len, d->ptr, d->len, nx);
 
     if (rc == -ENOENT)

@@ -56,17 +56,17 @@ static bool parse_opts(cmd_ctx_t *ctx, lcs_opts_t *o)
     return true;
 }
 
-/* The value of key argv[i] ("" if missing); buf holds an INT's digits. */
+/* The value of key argv[i] ("" if missing, NULL if not a string); buf
+ * holds an INT's digits. */
 static const char *value_of(cmd_ctx_t *ctx, int i, char *buf, size_t *len)
 {
-    ks_t *ks = i == 2 ? cmd__ks2(ctx) : ctx->ks;
-    ks_set_now(ks, ctx->now_ms);
+    ks_t *ks = cmd__ks_of(ctx, i);
     entry_t *e = ks_find(ks, ctx->argv[i].ptr, ctx->argv[i].len);
     if (!e) {
         *len = 0;
         return "";
     }
-    return entry_str(e, buf, len);
+    return entry_is_str(e) ? entry_str(e, buf, len) : NULL;
 }
 
 static void emit_range(reply_t *r, const lcs_opts_t *o, uint32_t a0, uint32_t a1,
@@ -144,6 +144,10 @@ void cmd__lcs(cmd_ctx_t *ctx)
     /* Keys first, then options: Redis's order (lookups touch the keys). */
     const char *a = value_of(ctx, 1, abuf, &alen);
     const char *b = value_of(ctx, 2, bbuf, &blen);
+    if (!a || !b) {
+        reply_error(ctx->reply, ERR_LCS_NOT_STRINGS);
+        return;
+    }
     if (!parse_opts(ctx, &o))
         return;
     if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {

@@ -107,6 +107,19 @@ static bool expire_ms(cmd_ctx_t *ctx, const cmd_arg_t *arg, unsigned flags, long
     return true;
 }
 
+/* The entry of key k if it holds a string; NULL if absent, or if it holds
+ * another type (*wrong set, WRONGTYPE replied: Redis's checkType). */
+static entry_t *find_str(cmd_ctx_t *ctx, const cmd_arg_t *k, bool *wrong)
+{
+    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    *wrong = e && !entry_is_str(e);
+    if (*wrong) {
+        reply_error(ctx->reply, ERR_WRONGTYPE);
+        return NULL;
+    }
+    return e;
+}
+
 /* Redis's setGenericCommand. ok/abort: replies for success and for an
  * NX/XX miss (NULL = +OK and null). */
 static void set_generic(cmd_ctx_t *ctx, unsigned flags, const cmd_arg_t *key,
@@ -118,6 +131,10 @@ static void set_generic(cmd_ctx_t *ctx, unsigned flags, const cmd_arg_t *key,
     if (expire && !expire_ms(ctx, expire, flags, &when))
         return;
     entry_t *e = ks_find(ctx->ks, key->ptr, key->len);
+    if ((flags & O_GET) && e && !entry_is_str(e)) {
+        reply_error(ctx->reply, ERR_WRONGTYPE);
+        return;
+    }
     if (flags & O_GET) {
         if (e)
             cmd__reply_value(ctx, e);
@@ -176,17 +193,21 @@ void cmd__psetex(cmd_ctx_t *ctx)
 
 void cmd__get(cmd_ctx_t *ctx)
 {
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    bool wrong;
+    entry_t *e = find_str(ctx, &ctx->argv[1], &wrong);
     if (e)
         cmd__reply_value(ctx, e);
-    else
+    else if (!wrong)
         reply_null(ctx->reply);
 }
 
 void cmd__getset(cmd_ctx_t *ctx)
 {
     const cmd_arg_t *k = &ctx->argv[1], *v = &ctx->argv[2];
-    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    bool wrong;
+    entry_t *e = find_str(ctx, k, &wrong);
+    if (wrong)
+        return;
     if (e) {
         cmd__reply_value(ctx, e);
         e = ks_overwrite(ctx->ks, e, v->ptr, v->len, true);
@@ -200,9 +221,11 @@ void cmd__getset(cmd_ctx_t *ctx)
 
 void cmd__getdel(cmd_ctx_t *ctx)
 {
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    bool wrong;
+    entry_t *e = find_str(ctx, &ctx->argv[1], &wrong);
     if (!e) {
-        reply_null(ctx->reply);
+        if (!wrong)
+            reply_null(ctx->reply);
         return;
     }
     cmd__reply_value(ctx, e);
@@ -217,9 +240,11 @@ void cmd__getex(cmd_ctx_t *ctx)
 
     if (!parse_options(ctx, 2, false, &flags, &expire))
         return;
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    bool wrong;
+    entry_t *e = find_str(ctx, &ctx->argv[1], &wrong);
     if (!e) {
-        reply_null(ctx->reply);
+        if (!wrong)
+            reply_null(ctx->reply);
         return;
     }
     /* The expire time is validated only for an existing key (Redis order). */
@@ -239,7 +264,7 @@ void cmd__mget(cmd_ctx_t *ctx)
     reply_array(ctx->reply, (size_t)(ctx->argc - 1));
     for (int i = 1; i < ctx->argc; i++) {
         entry_t *e = ks_find(ctx->ks, ctx->argv[i].ptr, ctx->argv[i].len);
-        if (e)
+        if (e && entry_is_str(e))
             cmd__reply_value(ctx, e);
         else
             reply_null(ctx->reply);
@@ -296,8 +321,11 @@ static void incr_by(cmd_ctx_t *ctx, long long incr)
 {
     const cmd_arg_t *k = &ctx->argv[1];
     long long v = 0;
-    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    bool wrong;
+    entry_t *e = find_str(ctx, k, &wrong);
 
+    if (wrong)
+        return;
     if (e && !entry_get_ll(e, &v)) {
         reply_error(ctx->reply, ERR_NOT_INTEGER);
         return;
@@ -345,8 +373,11 @@ void cmd__incrbyfloat(cmd_ctx_t *ctx)
     const cmd_arg_t *k = &ctx->argv[1], *a = &ctx->argv[2];
     long double v = 0, incr;
     char tmp[NUM_LL_BUF];
-    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    bool wrong;
+    entry_t *e = find_str(ctx, k, &wrong);
 
+    if (wrong)
+        return;
     if (e) {
         if (e->type == ENTRY_INT) {
             v = (long double)e->v.i;
@@ -385,8 +416,11 @@ void cmd__incrbyfloat(cmd_ctx_t *ctx)
 void cmd__append(cmd_ctx_t *ctx)
 {
     const cmd_arg_t *k = &ctx->argv[1], *a = &ctx->argv[2];
-    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    bool wrong;
+    entry_t *e = find_str(ctx, k, &wrong);
 
+    if (wrong)
+        return;
     if (!e) {
         if (!ks_add(ctx->ks, k->ptr, k->len, a->ptr, a->len)) {
             cmd__reply_oom(ctx);
@@ -412,8 +446,10 @@ void cmd__append(cmd_ctx_t *ctx)
 
 void cmd__strlen(cmd_ctx_t *ctx)
 {
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
-    reply_int(ctx->reply, e ? (long long)entry_strlen(e) : 0);
+    bool wrong;
+    entry_t *e = find_str(ctx, &ctx->argv[1], &wrong);
+    if (!wrong)
+        reply_int(ctx->reply, e ? (long long)entry_strlen(e) : 0);
 }
 
 void cmd__getrange(cmd_ctx_t *ctx)
@@ -424,9 +460,11 @@ void cmd__getrange(cmd_ctx_t *ctx)
 
     if (!cmd__arg_ll(ctx, 2, &start) || !cmd__arg_ll(ctx, 3, &end))
         return;
-    entry_t *e = ks_find(ctx->ks, ctx->argv[1].ptr, ctx->argv[1].len);
+    bool wrong;
+    entry_t *e = find_str(ctx, &ctx->argv[1], &wrong);
     if (!e) {
-        reply_bulk(ctx->reply, "", 0);
+        if (!wrong)
+            reply_bulk(ctx->reply, "", 0);
         return;
     }
     const char *s = entry_str(e, tmp, &len);
@@ -462,7 +500,10 @@ void cmd__setrange(cmd_ctx_t *ctx)
         reply_error(ctx->reply, ERR_OFFSET_RANGE);
         return;
     }
-    entry_t *e = ks_find(ctx->ks, k->ptr, k->len);
+    bool wrong;
+    entry_t *e = find_str(ctx, k, &wrong);
+    if (wrong)
+        return;
     size_t olen = e ? entry_strlen(e) : 0;
     if (v->len == 0) {
         /* Nothing to write: report the length, create nothing. */

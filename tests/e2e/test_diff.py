@@ -2,8 +2,8 @@
 """Differential test: the same command scripts against FlashKV and Debian's
 redis-server, replies compared byte for byte (TAP, one test per script).
 
-Scripts come from diff_cases.txt (format described at its top; add cases
-there) and from the generators below (big values, binary data, many keys
+Scripts come from diff_cases*.txt (format described at the top of
+diff_cases.txt; one file per family of commands: diff_cases_list.txt...) and from the generators below (big values, binary data, many keys
 spread over shards, long pipelines, expiry, QUIT).  Replies that are not
 deterministic in Redis are compared loosely, as the script line says:
 type only (TIME, INFO, RANDOMKEY, CLIENT ID/LIST), as a multiset (KEYS),
@@ -107,6 +107,8 @@ def parse_line(line):
         mode, line = "type", line[2:]
     elif line.startswith("= "):
         mode, line = "set", line[2:]
+    elif line.startswith("=2 "):
+        mode, line = "pairs", line[3:]
     elif line.startswith("& "):
         mode, line = "subs", line[2:]
     elif line.startswith("%"):
@@ -342,13 +344,25 @@ class _Buf:
 
 
 def elements(reply):
-    """Top-level elements of an array reply, or None."""
-    if reply[:1] != b"*":
+    """Top-level elements of an array, set (RESP3 ~) or map (RESP3 %,
+    keys and values in turn) reply, or None."""
+    if reply[:1] not in (b"*", b"~", b"%"):
         return None
     rd = fkv.Reader(_Buf(reply))
     head = rd._line()
-    n = int(head[1:-2])
+    n = int(head[1:-2]) * (2 if reply[:1] == b"%" else 1)
     return [rd.reply() for _ in range(max(n, 0))]
+
+
+def unordered(reply, group):
+    """An aggregate reply as a sorted list of its elements taken @group at
+    a time (1: members, 2: field/value pairs), with its type byte: equal
+    for the same elements in any order.  None if not an aggregate."""
+    e = elements(reply)
+    if e is None:
+        return None
+    chunks = [tuple(e[i:i + group]) for i in range(0, len(e), group)]
+    return reply[:1], sorted(chunks)
 
 
 def same(op, exp, got):
@@ -356,11 +370,12 @@ def same(op, exp, got):
         return exp == got
     if op.mode == "type":
         return exp[:1] == got[:1]
-    if op.mode == "set":
-        e, g = elements(exp), elements(got)
+    if op.mode in ("set", "pairs"):
+        e = unordered(exp, 2 if op.mode == "pairs" else 1)
+        g = unordered(got, 2 if op.mode == "pairs" else 1)
         if e is None or g is None:
             return exp == got
-        return sorted(e) == sorted(g)
+        return e == g
     if op.mode == "subs":
         return same_command_info(exp, got)
     if op.mode == "tol":
@@ -465,7 +480,11 @@ def main():
         sys.argv.remove("--resp3")
         PROTO = 3
     tap = fkv.Tap()
-    scripts = load_file(os.path.join(HERE, "diff_cases.txt")) + gen_scripts()
+    scripts = []
+    for name in sorted(os.listdir(HERE)):
+        if name.startswith("diff_cases") and name.endswith(".txt"):
+            scripts += load_file(os.path.join(HERE, name))
+    scripts += gen_scripts()
     scripts.append({"name": "QUIT", "pipeline": False, "special": "quit",
                     "ops": []})
     if len(sys.argv) > 1:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Random differential test: seeded random sequences of string and key
-commands over a few keys (so they collide across shards), some of them
+"""Random differential test: seeded random sequences of string, key, list,
+set and hash commands over a few keys (so they collide across shards), some of them
 grouped in MULTI/EXEC, some pipelined, sent to FlashKV (three workers, five
 shards: most multi-key commands span shards) and to Debian's redis-server;
 every reply must be byte-identical, in RESP2 and RESP3.  Six seeds by
@@ -20,8 +20,10 @@ COMMANDS = 400
 def random_command(rnd):
     k = lambda: rnd.choice(KEYS)  # noqa: E731
     v = lambda: rnd.choice(["1", "2", "10", "-3", "x", "hello", "", "3.5"])  # noqa: E731
-    pick = rnd.randrange(24)
-    return [
+    e = lambda: rnd.choice(["1", "2", "-3", "x", "y", "", "12345678901"])  # noqa: E731
+    end = lambda: rnd.choice(["LEFT", "RIGHT"])  # noqa: E731
+    idx = lambda: str(rnd.randrange(-4, 4))  # noqa: E731
+    table = [
         lambda: ("SET", k(), v()),
         lambda: ("GET", k()),
         lambda: ("INCR", k()),
@@ -47,7 +49,44 @@ def random_command(rnd):
         lambda: ("TYPE", k()),
         lambda: ("DBSIZE",),
         lambda: ("SELECT", rnd.choice(["0", "1"])),
-    ][pick]()
+        # lists: replies are deterministic whatever the encoding
+        lambda: ("LPUSH", k(), e(), e()),
+        lambda: ("RPUSH", k(), e()),
+        lambda: ("LPOP", k()) if rnd.random() < 0.5 else ("LPOP", k(), idx()),
+        lambda: ("RPOP", k()),
+        lambda: ("LRANGE", k(), idx(), idx()),
+        lambda: ("LLEN", k()),
+        lambda: ("LINDEX", k(), idx()),
+        lambda: ("LSET", k(), idx(), e()),
+        lambda: ("LREM", k(), idx(), e()),
+        lambda: ("LINSERT", k(), rnd.choice(["BEFORE", "AFTER"]), e(), e()),
+        lambda: ("LMOVE", k(), k(), end(), end()),
+        lambda: ("RPOPLPUSH", k(), k()),
+        lambda: ("LMPOP", "2", k(), k(), end()),
+        lambda: ("LPOS", k(), e()),
+        # sets: only order-free replies (a hashtable set's order is Redis's)
+        lambda: ("SADD", k(), e(), e()),
+        lambda: ("SREM", k(), e()),
+        lambda: ("SCARD", k()),
+        lambda: ("SISMEMBER", k(), e()),
+        lambda: ("SMISMEMBER", k(), e(), e()),
+        lambda: ("SMOVE", k(), k(), e()),
+        lambda: ("SINTERCARD", "2", k(), k()),
+        lambda: (rnd.choice(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]),
+                 k(), k(), k()),
+        # hashes: small ones stay listpacks in both, in insertion order
+        lambda: ("HSET", k(), e(), v(), e(), v()),
+        lambda: ("HGET", k(), e()),
+        lambda: ("HDEL", k(), e(), e()),
+        lambda: ("HLEN", k()),
+        lambda: ("HINCRBY", k(), e(), rnd.choice(["1", "-7", "x"])),
+        lambda: ("HMGET", k(), e(), e()),
+        lambda: ("HGETALL", k()),
+        lambda: ("HSETNX", k(), e(), v()),
+        lambda: ("HEXISTS", k(), e()),
+        lambda: ("OBJECT", "ENCODING", k()),
+    ]
+    return table[rnd.randrange(len(table))]()
 
 
 def script(seed):

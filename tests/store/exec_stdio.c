@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/commands.h"
+#include "store/db/ks_reclaim.h"
 #include "store/base/errors.h"
 
 static char *buf;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/commands.h"
+#include "store/db/ks_reclaim.h"
 #include "store/db/keyspace.h"
 #include "store/base/reply.h"
 

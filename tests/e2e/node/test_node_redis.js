@@ -10,6 +10,7 @@
 const { createClient, commandOptions, WatchError, ErrorReply, MultiErrorReply } = require('redis');
 const { HOST, PORT, test, run, eq, step } = require('./tap');
 const { sharedTests } = require('./node_redis_shared');
+const { collectionTests } = require('./node_redis_collections');
 const assert = require('assert');
 
 const URL = `redis://${HOST}:${PORT}`;
@@ -26,7 +27,7 @@ async function client(t) {
   return c;
 }
 
-sharedTests({
+const api = {
   name: 'node-redis',
   connectedWith: 'default options',
   client,
@@ -41,7 +42,9 @@ sharedTests({
   ErrorReply,
   MultiErrorReply,
   WatchError,
-});
+};
+sharedTests(api);
+collectionTests(api);
 
 test('node-redis: WATCH on an isolated connection (executeIsolated), EXEC rejects with WatchError', async (t) => {
   const c = await client(t);

@@ -19,6 +19,7 @@ const {
 } = require('redis5');
 const { HOST, PORT, test, run, same, eq, step } = require('./tap');
 const { sharedTests } = require('./node_redis_shared');
+const { collectionTests } = require('./node_redis_collections');
 
 const urlFor = (port) => `redis://${HOST}:${port}`;
 
@@ -44,7 +45,7 @@ async function respOf(c) {
   return (await step('CLIENT INFO', c.clientInfo())).resp;
 }
 
-sharedTests({
+const api = {
   name: 'node-redis 5',
   connectedWith: 'RESP: 3',
   client,
@@ -64,7 +65,9 @@ sharedTests({
   ErrorReply,
   MultiErrorReply,
   WatchError,
-});
+};
+sharedTests(api);
+collectionTests(api);
 
 // --- the bytes on the wire ------------------------------------------------
 // A TCP proxy on a free loopback port in front of the server, recording

@@ -408,7 +408,7 @@ Test(dict, clear_in_bounded_steps)
     size_t freed = 0;
     for (;;) {
         size_t budget = 100;
-        bool done = dict_clear_step(&dead, &budget, &freed);
+        bool done = dict_clear_step(&dead, &budget, &freed, NULL, NULL);
         steps++;
         if (done)
             break;
@@ -418,6 +418,29 @@ Test(dict, clear_in_bounded_steps)
     cr_assert_eq(freed, expect);
     cr_assert_eq(dead.tab[0], NULL);
     cr_assert_eq(find(&d, 1)->v.i, 1);
+    dict_release(&d);
+}
+
+/* A budget of one still makes progress on every call: each call frees an
+ * entry or passes an empty bucket (it once spent the unit on the bucket
+ * and looped forever). */
+Test(dict, clear_step_with_budget_one_progresses)
+{
+    dict_t d, dead;
+    dict_init(&d, 5);
+    for (long i = 0; i < 300; i++)
+        dict_add(&d, mk(i));
+    dict_move(&dead, &d);
+    size_t freed = 0, calls = 0;
+    for (;;) {
+        size_t budget = 1;
+        calls++;
+        cr_assert_lt(calls, 100000, "no progress with budget 1");
+        if (dict_clear_step(&dead, &budget, &freed, NULL, NULL))
+            break;
+        cr_assert_eq(budget, 0);
+    }
+    cr_assert_geq(calls, 300);
     dict_release(&d);
 }
 

@@ -15,6 +15,7 @@
 
 #include "store/db/keyspace.h"
 #include "store/db/ks_move.h"
+#include "store/db/ks_reclaim.h"
 
 static size_t kn(char *buf, const char *prefix, long i)
 {

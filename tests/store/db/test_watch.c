@@ -15,6 +15,7 @@
 #include "store/commands.h"
 #include "store/db/keyspace.h"
 #include "store/db/ks_move.h"
+#include "store/db/ks_reclaim.h"
 #include "store/db/ks_watch.h"
 #include "store/base/reply.h"
 #include "store/db/watch.h"
