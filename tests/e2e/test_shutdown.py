@@ -138,7 +138,14 @@ def mid_pipeline(tap, sig, name):
         with srv.client() as c:
             assert c.cmd("SET", "sd:big", BIG) == b"+OK\r\n"
         clients = [Pipeliner(srv.port, i) for i in range(8)]
+        # At least a second of load, and every client under way (on a
+        # loaded machine, under a sanitizer, the last ones may take longer
+        # to get their first reply).
         time.sleep(1.0)
+        deadline = time.monotonic() + 20
+        while (any(c.replies == 0 for c in clients) and
+               time.monotonic() < deadline):
+            time.sleep(0.05)
         before = sum(c.replies for c in clients)
         rc, dt = wait_exit(srv, sig)
         check_exit(tap, srv, rc, dt, "%s mid-pipeline" % name)

@@ -7,16 +7,14 @@
  * model-based random tests with an invariant check after every step, and
  * bytes per element for a million members.
  *
- * Allocation failures are injected by interposing malloc/calloc/realloc
- * (dlsym RTLD_NEXT); under valgrind, whose allocator replaces ours, the
- * ENOMEM tests detect that and skip. Seeds: HT_SEED=<n> reruns the model
+ * Allocation failures are injected through the linker (alloc_fail.h).
+ * Seeds: HT_SEED=<n> reruns the model
  * and scan tests with one seed; failures print the seed.
  *
  * Concurrency: single-threaded (Criterion runs each test in its own
  * process).
  */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -28,88 +26,7 @@
 
 /* ---- allocation failure injection ---- */
 
-static long fail_in = -1;   /* fail the allocation this many from now */
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-static _Alignas(16) char boot[8192];    /* dlsym's own allocations */
-static size_t boot_used;
-static int resolving;
-
-static void resolve(void)
-{
-    resolving = 1;
-    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-    resolving = 0;
-}
-
-static void *boot_alloc(size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
-    if (boot_used + n > sizeof boot)
-        return NULL;
-    boot_used += n;
-    return memset(boot + boot_used - n, 0, n);
-}
-
-static bool injected(void)
-{
-    return fail_in >= 0 && fail_in-- == 0;
-}
-
-void *malloc(size_t n)
-{
-    if (!real_malloc) {
-        if (resolving)
-            return boot_alloc(n);
-        resolve();
-    }
-    return injected() ? NULL : real_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-    if (!real_calloc) {
-        if (resolving)
-            return boot_alloc(a * b);
-        resolve();
-    }
-    return injected() ? NULL : real_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-    if (!real_realloc)
-        resolve();
-    return injected() ? NULL : real_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if ((char *)p >= boot && (char *)p < boot + sizeof boot)
-        return;
-    if (!real_free)
-        resolve();
-    real_free(p);
-}
-
-/* Skip the test when our malloc is not the one called (valgrind). */
-static void need_injection(void)
-{
-    /* Through a volatile pointer: the compiler may elide malloc + free. */
-    void *(*volatile m)(size_t) = malloc;
-    fail_in = 0;
-    void *p = m(16);
-    fail_in = -1;
-    if (p) {
-        free(p);
-        cr_skip_test("allocation failure injection unavailable (valgrind?)");
-    }
-}
+#include "alloc_fail.h"
 
 /* glibc's allocator (not ASan's or valgrind's, which report exact sizes):
  * 8 bytes of header, 16-byte granularity, so malloc(13) has 24 usable. */
@@ -1066,7 +983,6 @@ Test(ht, unlink_and_link_between_tables)
 
 Test(ht, enomem_table_unchanged)
 {
-    need_injection();
     fail_in = 0;
     cr_assert_null(ht_new(true, 1));
 

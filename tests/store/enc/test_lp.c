@@ -16,25 +16,7 @@
 
 #include "store/enc/lp.h"
 
-/* Allocation failure injection: the binary is linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, which routes the calls
- * made by lp.c and this file (not Criterion's) through these. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long fail_in = -1;  /* allocations left before one fails; -1: never */
-
-static bool fail_now(void) { return fail_in >= 0 && fail_in-- == 0; }
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return fail_now() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+#include "alloc_fail.h"
 
 /* ---- oracle bytes: DUMP payloads of redis-server 7.0.15 (lists and a
  * hash), listpack extracted from the RDB string, rdbcompression off ---- */

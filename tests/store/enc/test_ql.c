@@ -22,32 +22,7 @@
 #include "store/enc/lp.h"
 #include "store/enc/ql.h"
 
-/* Allocation failure injection: linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc so the calls made by
- * ql.c, ql_node.c, lp.c and this file come here. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long fail_in = -1; /* allocations left before one fails; -1: never */
-static bool failed;       /* an injected failure happened */
-
-static bool fail_now(void)
-{
-    if (fail_in < 0 || fail_in-- > 0)
-        return false;
-    failed = true;
-    return true;
-}
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return fail_now() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+#include "alloc_fail.h"
 
 /* ---- model: an array of byte strings ---- */
 
