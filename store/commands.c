@@ -99,7 +99,17 @@ static bool same_name(const char *lower, const char *name, size_t len)
     return true;
 }
 
-const cmd_t *cmd_lookup(const char *name, size_t len)
+/* The last name looked up on this thread, as the client spelled it: a
+ * pipeline repeats one command (SET SET SET...), so most lookups are one
+ * compare of a few bytes instead of a hash and a probe. */
+#define LAST_MAX 16
+static __thread struct {
+    char name[LAST_MAX];
+    size_t len;
+    const cmd_t *cmd;
+} last;
+
+static const cmd_t *lookup_index(const char *name, size_t len)
 {
     uint32_t slot = name_hash(name, len) & (INDEX_SIZE - 1);
     for (;;) {
@@ -111,6 +121,19 @@ const cmd_t *cmd_lookup(const char *name, size_t len)
             return c;
         slot = (slot + 1) & (INDEX_SIZE - 1);
     }
+}
+
+const cmd_t *cmd_lookup(const char *name, size_t len)
+{
+    if (len == last.len && last.cmd && memcmp(name, last.name, len) == 0)
+        return last.cmd;
+    const cmd_t *c = lookup_index(name, len);
+    if (c && len <= LAST_MAX) {
+        memcpy(last.name, name, len);
+        last.len = len;
+        last.cmd = c;
+    }
+    return c;
 }
 
 size_t cmd_count(void) { return NCMDS; }
