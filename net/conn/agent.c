@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "blocking.h"
 #include "dispatch.h"
 #include "merge.h"
 #include "net/core/log.h"
@@ -76,9 +77,32 @@ static bool kill_matches(const conn_t *c, const kill_msg_t *k)
 	return true;
 }
 
+/* CLIENT UNBLOCK: 1 if client `id` is here and waiting (told to end the
+ * wait), else 0. */
+static long long agent_unblock(int w, const kill_msg_t *k)
+{
+	for (conn_t *c = conn_first(w); c; c = c->next) {
+		if (c->id != k->id || !c->blk || c->closed)
+			continue;
+		unblock_msg_t *m = (unblock_msg_t *)act_msg_new(sizeof(*m), MSG_UNBLOCK);
+		if (!m)
+			return 0;
+		m->error = k->unblock == UNBLOCK_ERROR;
+		act_send(c->self, &m->hdr);
+		return 1;
+	}
+	return 0;
+}
+
 static void agent_kill(int w, const kill_msg_t *k)
 {
 	long long killed = 0;
+	if (k->unblock) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), ":%lld\r\n", agent_unblock(w, k));
+		agent_answer(&k->req, buf, (size_t)n);
+		return;
+	}
 	for (conn_t *c = conn_first(w); c; c = c->next) {
 		if (!kill_matches(c, k))
 			continue;
@@ -305,7 +329,7 @@ void conn_list_fill(int w, reply_t *r, const conn_t *only)
 			(unsigned long long)c->id, c->peer, c->local, c->fd,
 			c->name, (unsigned long long)((now - c->created_ms) / 1000),
 			(unsigned long long)((now - c->last_ms) / 1000),
-			c->in_multi ? "x" : "N", c->db,
+			c->blk ? "b" : c->in_multi ? "x" : "N", c->db,
 			c->in_multi ? c->nqueued : -1,
 			c->qlen - c->qpos, c->qcap - c->qlen, c->qcap,
 			conn_unsent(c), c->qcap + c->out.cap,

@@ -29,7 +29,10 @@ typedef struct kill_msg {
 	bool none;              /* a USER/TYPE filter nothing matches */
 	char addr[64];          /* "" : any */
 	char laddr[64];
+	uint8_t unblock;        /* CLIENT UNBLOCK: 0 (KILL), UNBLOCK_TIMEOUT or
+				 * UNBLOCK_ERROR: end the wait of client `id` */
 } kill_msg_t;
+enum { UNBLOCK_TIMEOUT = 1, UNBLOCK_ERROR = 2 };
 
 /* MSG_CONFIG_SYNC: new settings were published; once the agent has
  * applied them, it calls synced(arg) (if not NULL). */

@@ -25,6 +25,7 @@
 #include <ck_pr.h>
 
 #include "conn.h"
+#include "blocking.h"
 #include "dispatch.h"
 #include "merge.h"
 #include "multi.h"
@@ -180,6 +181,10 @@ size_t conn_unsent(const conn_t *c)
  * hold on its way, no watched key left registered on a shard. */
 static void maybe_finish(conn_t *c)
 {
+	/* A client leaving while it waits: end the wait first (its holds). */
+	if (c->blk && (c->peer_gone || c->closing || c->read_eof) &&
+	    !blocking_end(c, BLOCK_CLOSE))
+		return;
 	if (c->closed || conn_outstanding(c) > 0 || c->acquiring ||
 	    c->stalled_argv)
 		return;
@@ -241,7 +246,8 @@ static uint32_t max_outstanding(const conn_t *c)
 
 static bool may_parse(conn_t *c)
 {
-	return !c->closing && !c->peer_gone && !c->draining &&
+	/* A waiting client's commands wait too (as in Redis). */
+	return !c->closing && !c->peer_gone && !c->draining && !c->blk &&
 	       !c->stalled_argv && conn_outstanding(c) < max_outstanding(c) &&
 	       conn_unsent(c) < OUT_PAUSE;
 }
@@ -373,7 +379,10 @@ static bool own_buffer_room(conn_t *c)
 static bool read_socket(conn_t *c)
 {
 	worker_stats_t *ws = &srv.wstats[c->worker];
-	while (may_parse(c) && !c->read_eof) {
+	/* While it waits in a blocking command, a client's bytes are only
+	 * kept, but the socket is still read: that is how its leaving shows. */
+	while ((may_parse(c) || (c->blk && !c->closing && !c->peer_gone)) &&
+	       !c->read_eof) {
 		bool shared = c->qbuf == NULL;
 		if (!shared && !own_buffer_room(c)) {
 			c->peer_gone = true;
@@ -467,6 +476,11 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		return;
 	case MSG_HELD:
 		txn_on_held(c, (hold_msg_t *)msg);
+		if (blocking_on_held(c)) {
+			if (!c->acquiring)
+				conn_kick(c);
+			return;
+		}
 		if (c->acquiring)
 			return;
 		/* What waited for the holds runs now: a stalled command, or
@@ -476,6 +490,13 @@ static void conn_receive(act_actor_t *self, void *state, act_msg_t *msg)
 			conn_kick(c);
 		else
 			maybe_finish(c);
+		return;
+	case MSG_SERVED:
+	case MSG_WAKE:
+	case ACT_MSG_TIMER: /* a blocking command's timeout */
+	case MSG_UNBLOCK:
+		blocking_receive(c, msg);
+		conn_kick(c);
 		return;
 	case MSG_KILL: /* CLIENT KILL: close after what is in flight */
 		c->closing = true;

@@ -109,6 +109,16 @@ typedef struct conn {
 	int acquire_next;         /* next shard to examine, ascending */
 	bool acquiring;           /* a hold is on its way: everything waits */
 	bool must_wait;           /* a connection command could not run yet */
+	bool in_exec;             /* routing EXEC's commands: nothing blocks */
+
+	/* A blocking command waiting (blocking.c) */
+	struct waiter *blk;       /* its waiter, NULL when not waiting */
+	uint32_t blk_seq;         /* its request */
+	uint8_t blk_action;       /* holds on their way for: 0, wake or end */
+	uint8_t blk_end;          /* enum block_end, for an end */
+	act_timer_t *blk_timer;   /* its timeout, NULL if none or fired */
+	char *wake_key;           /* MSG_WAKE's key, for the try */
+	size_t wake_klen;
 	const cmd_t *last_cmd;    /* CLIENT LIST's cmd=: the row (subcommand's
 				   * for containers), NULL if unknown */
 

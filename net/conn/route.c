@@ -22,6 +22,7 @@
 #include <ck_pr.h>
 
 #include "route.h"
+#include "blocking.h"
 #include "dispatch.h"
 #include "multi.h"
 #include "txn.h"
@@ -416,6 +417,12 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	bool spans = false;
 	int nkeys = route_key_shards(keys, argc, argv, shard_of_arg, &spans);
 	int first_shard = nkeys ? shard_of_arg[0] : local_shard(c);
+	if ((cmd->flags & CMD_BLOCKING) && !c->in_exec && nkeys > 0) {
+		bool routed = blocking_route(c, cmd, argc, argv, shard_of_arg);
+		if (shard_of_arg != stack_shards)
+			free(shard_of_arg);
+		return routed;
+	}
 	bool ok = spans
 		? route_held(c, cmd, keys, argc, argv, shard_of_arg)
 		: route_single(c, cmd, first_shard, argc, argv);
@@ -427,7 +434,9 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 void route_in_exec(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	const cmd_t *exec = c->last_cmd; /* CLIENT LIST shows EXEC throughout */
+	c->in_exec = true; /* a blocking command answers as on a timeout */
 	bool routed = route(c, argc, argv);
+	c->in_exec = false;
 	c->last_cmd = exec;
 	if (routed)
 		return;

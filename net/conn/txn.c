@@ -39,6 +39,7 @@
 #include "txn.h"
 #include "dispatch.h"
 #include "net/core/log.h"
+#include "net/shard/waiter.h"
 
 static void send_to_shard(shard_t *sh, uint32_t type, conn_t *c)
 {
@@ -125,6 +126,7 @@ void txn_release(conn_t *c)
 			continue;
 		}
 		sh->held_by = NULL; /* our own worker's shard: directly */
+		shard_serve_waiters(sh); /* what we fed its waiters */
 		if (sh->defer_len > 0)
 			send_to_shard(sh, MSG_RESUME, c);
 	}

@@ -25,6 +25,11 @@ enum {
 	MSG_IDLE_CHECK,     /* agent -> conn: close if idle past `timeout` */
 	MSG_HZ,             /* CONFIG SET -> sweeper: `hz` changed */
 	MSG_LISTENERS,      /* CONFIG SET -> acceptor: new listening sockets */
+	MSG_SERVED,         /* shard -> conn: a waiter's reply (waiter.h) */
+	MSG_WAKE,           /* shard -> conn: a key of a waiter over shards
+			     * has data: decide */
+	MSG_UNBLOCK,        /* agent -> conn: CLIENT UNBLOCK */
+	MSG_CLIENT_UNBLOCK, /* conn -> per-worker agent: unblock this id */
 	MSG_RECLAIM,        /* shard -> itself: free flushed data and big
 			     * deleted values a step at a time, between
 			     * other messages */

@@ -68,6 +68,7 @@ typedef struct server {
 
 	/* atomics */
 	int connected_clients;
+	int blocked_clients;       /* waiting in a blocking command */
 	uint64_t total_connections;
 	uint64_t rejected_connections;
 	uint64_t next_client_id;

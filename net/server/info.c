@@ -176,8 +176,9 @@ void info_build(conn_t *c, req_t *req)
 	}
 	if (want(sec, "clients", true)) {
 		add(&t, "# Clients\r\nconnected_clients:%d\r\nmaxclients:%u\r\n"
-			"blocked_clients:0\r\n\r\n",
-			ck_pr_load_int(&srv.connected_clients), cfg->maxclients);
+			"blocked_clients:%d\r\n\r\n",
+			ck_pr_load_int(&srv.connected_clients), cfg->maxclients,
+			ck_pr_load_int(&srv.blocked_clients));
 	}
 	if (want(sec, "memory", true)) {
 		char h1[32], h2[32];

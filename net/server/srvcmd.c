@@ -285,6 +285,38 @@ static bool client_kill_parse(reply_t *r, int argc, const cmd_arg_t *argv,
 	return true;
 }
 
+/* CLIENT UNBLOCK client-id [TIMEOUT|ERROR]; false after replying an
+ * error. */
+static bool client_unblock_parse(reply_t *r, int argc, const cmd_arg_t *argv,
+				 kill_msg_t *k)
+{
+	long long id;
+	memset(k, 0, sizeof(*k));
+	if (argc > 4) {
+		reply_errorf(r, ERRF_SUBCOMMAND_SYNTAX, "unblock", "CLIENT");
+		return false;
+	}
+	k->unblock = UNBLOCK_TIMEOUT; /* the reason first, as Redis */
+	if (argc == 4) {
+		if (srvcmd_arg_is(&argv[3], "error"))
+			k->unblock = UNBLOCK_ERROR;
+		else if (!srvcmd_arg_is(&argv[3], "timeout")) {
+			reply_error(r, ERR_UNBLOCK_REASON);
+			return false;
+		}
+	}
+	if (!srvcmd_parse_ll(&argv[2], &id)) {
+		reply_error(r, ERR_NOT_INTEGER);
+		return false;
+	}
+	k->id = (uint64_t)id;
+	if (id <= 0) {
+		reply_int(r, 0);
+		return false;
+	}
+	return true;
+}
+
 static void client_reply(conn_t *c, reply_t *r, const cmd_arg_t *mode)
 {
 	if (srvcmd_arg_is(mode, "on")) {
@@ -314,6 +346,8 @@ static const char *const client_help[] = {
 	"    Return information about client connections.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    End the wait of a client blocked in BLPOP and the like.",
 	"HELP",
 	"    Print this help.",
 	NULL,
@@ -354,6 +388,13 @@ static void sc_client(conn_t *c, int argc, const cmd_arg_t *argv)
 		if (client_kill_parse(r, argc, argv, &k, &merge)) {
 			dispatch_finish_now(c, req); /* nothing written */
 			conn_kill_all(c, &k, merge);
+			return;
+		}
+	} else if (!strcmp(sc->name, "client|unblock")) {
+		kill_msg_t k;
+		if (client_unblock_parse(r, argc, argv, &k)) {
+			dispatch_finish_now(c, req); /* nothing written */
+			conn_kill_all(c, &k, MERGE_SUM);
 			return;
 		}
 	} else if (!strcmp(sc->name, "client|reply")) {
@@ -473,6 +514,7 @@ static const cmd_t client_subs[] = {
 	ROW("client|reply", 3, NLS, CONN, ""),
 	ROW("client|no-evict", 3, ADM, ADM_CONN, ""),
 	ROW("client|kill", -3, ADM, ADM_CONN, ""),
+	ROW("client|unblock", -3, ADM, ADM_CONN, ""),
 	ROW("client|no-touch", 3, NLS | CMD_UNLISTED, CONN, ""),
 	ROW("client|help", 2, LS, CONN, ""),
 };

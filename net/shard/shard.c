@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "shard.h"
+#include "waiter.h"
 #include "net/core/log.h"
 #include "store/db/ks_reclaim.h"
 
@@ -61,6 +62,7 @@ int shard_create_all(void)
 			if (!(sh->dbs[d] = ks_create(0)))
 				return -ENOMEM;
 		reply_init(&sh->scratch, 2);
+		reply_init(&sh->serve_out, 2);
 		sh->actor = act_spawn(srv.sys, &shard_behaviour, sh, sh->worker);
 		if (!sh->actor)
 			return -ENOMEM;
@@ -83,6 +85,7 @@ void shard_destroy_all(void)
 			ks_destroy(sh->dbs[d]);
 		free(sh->dbs);
 		reply_free(&sh->scratch);
+		reply_free(&sh->serve_out);
 		for (uint32_t k = 0; k < sh->defer_len; k++)
 			act_msg_free(sh->deferred[(sh->defer_head + k) %
 						  sh->defer_cap]);
@@ -117,10 +120,15 @@ void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
 		.cfg = &server_cfg()->store,
 	};
 	run(&ctx, cmd);
+	/* Its waiters get what the command gave them before anything else
+	 * runs here, as in Redis (held: when the holder gives it back). */
+	if (__builtin_expect(sh->nwaiting != 0, 0) && sh->held_by == NULL)
+		shard_serve_waiters(sh);
 }
 
-void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
-			 int argc, const cmd_arg_t *argv, reply_t *out)
+static void exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
+			  int argc, const cmd_arg_t *argv, bool may_block,
+			  const cmd_arg_t *ready, reply_t *out)
 {
 	ks_t *stack[ARGV_STACK];
 	ks_t **kss = argc <= ARGV_STACK ? stack : malloc((size_t)argc * sizeof(*kss));
@@ -143,10 +151,25 @@ void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
 		.reply = out,
 		.now_ms = server_now_ms(),
 		.cfg = &server_cfg()->store,
+		.may_block = may_block,
+		.ready_key = ready,
 	};
 	run(&ctx, cmd);
 	if (kss != stack)
 		free(kss);
+}
+
+void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
+			 int argc, const cmd_arg_t *argv, reply_t *out)
+{
+	exec_spanning(shard_of_arg, cmd, db, argc, argv, false, NULL, out);
+}
+
+void shard_exec_blocking(const int *shard_of_arg, const cmd_t *cmd, int db,
+			 int argc, const cmd_arg_t *argv, const cmd_arg_t *ready,
+			 reply_t *out)
+{
+	exec_spanning(shard_of_arg, cmd, db, argc, argv, true, ready, out);
 }
 
 static void run_batch(shard_t *sh, req_batch_t *rb)
@@ -325,6 +348,7 @@ static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 		break;
 	case MSG_RELEASE:
 		sh->held_by = NULL;
+		shard_serve_waiters(sh);
 		serve_deferred(sh);
 		break;
 	case MSG_RESUME: /* done above */

@@ -78,6 +78,10 @@ struct shard {
 	void *held_by;         /* the conn that owns the data now, or NULL */
 	act_msg_t **deferred;  /* messages that came while held, in order */
 	bool reclaiming;       /* a MSG_RECLAIM to itself is on its way */
+	/* Blocked clients (waiter.c): registrations on this shard's keys, and
+	 * the buffer a waiter's reply is built in. */
+	int nwaiting;
+	reply_t serve_out;
 	uint32_t defer_head, defer_len, defer_cap;
 };
 
@@ -100,6 +104,12 @@ void shard_exec(shard_t *sh, const cmd_t *cmd, int db, int argc,
  * shard of the first key, whose keyspace is the command's own. */
 void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
 			 int argc, const cmd_arg_t *argv, reply_t *out);
+/* As shard_exec_spanning, for a blocking command that may wait
+ * (ctx.may_block: nothing written means nothing to take) or a waiter
+ * being served (@ready: the key that received data, else NULL). */
+void shard_exec_blocking(const int *shard_of_arg, const cmd_t *cmd, int db,
+			 int argc, const cmd_arg_t *argv, const cmd_arg_t *ready,
+			 reply_t *out);
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

@@ -28,6 +28,12 @@
 /* getIntFromObjectOrReply's range error (COPY ... DB n, MOVE) */
 #define ERR_INT_RANGE       "ERR value is out of range, value must between -2147483648 and 2147483647"
 
+/* ---- blocking commands ---- */
+#define ERR_TIMEOUT_NOT_FLOAT "ERR timeout is not a float or out of range"
+#define ERR_TIMEOUT_NEGATIVE "ERR timeout is negative"
+#define ERR_UNBLOCK_REASON  "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+#define ERR_UNBLOCKED       "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+
 /* ---- lists ---- */
 /* LPOP/RPOP count: also for a count that is not an integer */
 #define ERR_LIST_POSITIVE   "ERR value is out of range, must be positive"
@@ -163,6 +169,8 @@
 /* arguments: the subcommand as given (precision: min(128, up to a NUL)),
  * then the container's name in upper case */
 #define ERRF_UNKNOWN_SUBCOMMAND "ERR unknown subcommand '%.*s'. Try %s HELP."
+/* Redis's addReplySubcommandSyntaxError: subcommand, container. */
+#define ERRF_SUBCOMMAND_SYNTAX "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
 #define ERRF_EXPIRE_TIME    "ERR invalid expire time in '%s' command"
 /* argument: the option as given (C string: stops at a NUL byte) */
 #define ERRF_UNSUPPORTED_OPTION "ERR Unsupported option %.*s"

@@ -153,6 +153,13 @@ typedef struct cmd_ctx {
     ks_t **dbs2;                /* the databases of argv[2]'s shard when it is another
                                  * (COPY ... DB n), else NULL */
     const struct store_cfg *cfg;    /* the settings in force; NULL: the defaults */
+    /* Blocking commands (BLPOP...): may_block lets one that finds nothing
+     * write no reply at all, which tells the caller to make it wait
+     * (otherwise it answers as on a timeout: inside MULTI); ready_key,
+     * when a waiter is served, is the key that received data, the only
+     * one tried. */
+    bool may_block;
+    const cmd_arg_t *ready_key;
     int argc;
     const cmd_arg_t *argv;      /* argv[0] is the command name */
     reply_t *reply;

@@ -37,6 +37,7 @@ ks_t *ks_create(uint64_t seed)
     dict_init(&ks->dict, seed);
     expidx_init(&ks->exp);
     watch_init(&ks->watch, seed);
+    block_init(&ks->block, seed);
     ks->rng = ks->dict.seed.k0 * 0x9e3779b97f4a7c15ull + 1;
     ks->clock = mono_us;
     ks->lazy_tail = &ks->lazy;
@@ -52,6 +53,7 @@ void ks_destroy(ks_t *ks)
     dict_release(&ks->dict);
     expidx_release(&ks->exp);
     watch_release(&ks->watch);
+    block_release(&ks->block);
     free(ks);
 }
 
@@ -420,4 +422,17 @@ bool ks_iter_step(ks_t *ks, ks_iter_t *it, size_t max_buckets, ks_key_fn fn, voi
         }
     } while (--max_buckets > 0);
     return false;
+}
+
+block_t *ks_blocking(ks_t *ks) { return &ks->block; }
+
+void ks_blocking_swapdb(ks_t *a, ks_t *b)
+{
+    if (a == b)
+        return;
+    /* Waits belong to the database number, like watches; every waited-on
+     * key of both may hold data now. */
+    block_swap(&a->block, &b->block);
+    block_signal_all(&a->block);
+    block_signal_all(&b->block);
 }

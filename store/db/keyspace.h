@@ -208,4 +208,15 @@ void ks_iter_begin(ks_t *ks, ks_iter_t *it);
 bool ks_iter_step(ks_t *ks, ks_iter_t *it, size_t max_buckets, ks_key_fn fn, void *arg);
 void ks_iter_end(ks_t *ks, ks_iter_t *it);
 
+/* ---- blocking (BLPOP...) ----------------------------------------------- */
+
+struct block;
+/* The keyspace's table of waited-on keys (block.h): every write of a key
+ * with waiters marks it ready there. */
+struct block *ks_blocking(ks_t *ks);
+/* SWAPDB: after the caller has swapped its two ks_t pointers, swap the
+ * waits back to their database numbers and mark every waited-on key of
+ * both ready. a == b is a no-op. */
+void ks_blocking_swapdb(ks_t *a, ks_t *b);
+
 #endif

@@ -7,6 +7,7 @@
 #ifndef FLASHKV_STORE_KS_INTERNAL_H
 #define FLASHKV_STORE_KS_INTERNAL_H
 
+#include "block.h"
 #include "dict.h"
 #include "expidx.h"
 #include "keyspace.h"
@@ -45,16 +46,19 @@ struct ks {
     lazy_value_t **lazy_tail;
     size_t grave_mem;       /* bytes of graves and lazy values */
     watch_t watch;          /* watched keys (WATCH), by database number */
+    block_t block;          /* keys clients wait on (BLPOP...), by database number */
 };
 
 
-/* Count a change of key for WATCH. Every write calls this, so the common
+/* Count a change of key for WATCH, and mark it ready for its waiters. Every write calls this, so the common
  * case (nothing watched in this keyspace) is one load and a branch
  * predicted not taken. */
 static inline void touch(ks_t *ks, const void *key, size_t klen)
 {
     if (__builtin_expect(ks->watch.n != 0, 0))
         watch_bump(&ks->watch, key, klen);
+    if (__builtin_expect(ks->block.n != 0, 0))
+        block_signal(&ks->block, key, klen);
 }
 
 static inline void touch_entry(ks_t *ks, const entry_t *e)

@@ -140,6 +140,8 @@ void cmd__swapdb(cmd_ctx_t *ctx)
         ctx->dbs[b] = t;
         /* Watches stay with the index; keys watched in either changed. */
         ks_watch_swapdb(ctx->dbs[a], ctx->dbs[b]);
+        /* So do waits: a waited-on key may hold data now. */
+        ks_blocking_swapdb(ctx->dbs[a], ctx->dbs[b]);
         /* The selected index now names the other keyspace. */
         if (ctx->ks == ctx->dbs[a])
             ctx->ks = ctx->dbs[b];

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "list_enc.h"
+#include "store/cmd/block.h"
 #include "store/cmd/proc.h"
 
 void list__written(cmd_ctx_t *ctx, ks_t *ks, entry_t *e, size_t mem_before)
@@ -165,21 +166,27 @@ static bool parse_end(cmd_ctx_t *ctx, int i, bool *head)
     return true;
 }
 
-void cmd__lmpop(cmd_ctx_t *ctx)
+entry_t *list__ready(cmd_ctx_t *ctx, int i)
+{
+    entry_t *e = ks_find(cmd__ks_of(ctx, i), ctx->argv[i].ptr, ctx->argv[i].len);
+    return e && e->otype == OBJ_LIST ? e : NULL;
+}
+
+void list__mpop(cmd_ctx_t *ctx, int at)
 {
     long long numkeys, count = -1;
     bool head, wrong;
 
-    if (!num_parse_ll(ctx->argv[1].ptr, ctx->argv[1].len, &numkeys) || numkeys < 1) {
+    if (!num_parse_ll(ctx->argv[at].ptr, ctx->argv[at].len, &numkeys) || numkeys < 1) {
         reply_error(ctx->reply, ERR_LIST_NUMKEYS);
         return;
     }
     /* The keys, then LEFT|RIGHT, must fit in what follows numkeys. */
-    if (numkeys >= ctx->argc - 2) {
+    if (numkeys >= ctx->argc - at - 1) {
         reply_error(ctx->reply, ERR_SYNTAX);
         return;
     }
-    int where = 2 + (int)numkeys;
+    int where = at + 1 + (int)numkeys;
     if (!parse_end(ctx, where, &head))
         return;
     for (int j = where + 1; j < ctx->argc; j++) {
@@ -197,10 +204,13 @@ void cmd__lmpop(cmd_ctx_t *ctx)
     if (count == -1)
         count = 1;
     /* The first key holding a list wins; a key of another type before it
-     * is an error. */
-    for (int i = 2; i < where; i++) {
-        entry_t *e = cmd__find_typed(ctx, i, OBJ_LIST, &wrong);
-        if (wrong)
+     * is an error.  A waiter being served tries only the key that
+     * received data, and stays waiting if it holds no list. */
+    int ready = cmd__ready_index(ctx, at + 1, where - 1);
+    for (int i = ready >= 0 ? ready : at + 1; i < where; i++) {
+        entry_t *e = ready >= 0 ? list__ready(ctx, i)
+                                : cmd__find_typed(ctx, i, OBJ_LIST, &wrong);
+        if (!e && (ready >= 0 || wrong))
             return;
         if (!e)
             continue;
@@ -209,7 +219,13 @@ void cmd__lmpop(cmd_ctx_t *ctx)
         pop_range(ctx, i, e, head, count);
         return;
     }
-    reply_null_array(ctx->reply);
+    if (!ctx->may_block)
+        reply_null_array(ctx->reply);
+}
+
+void cmd__lmpop(cmd_ctx_t *ctx)
+{
+    list__mpop(ctx, 1);
 }
 
 /* ---- LMOVE RPOPLPUSH ---- */
@@ -218,7 +234,7 @@ void cmd__lmpop(cmd_ctx_t *ctx)
  * (Redis's lmoveGenericCommand). The destination's type is checked before
  * anything moves; the element is copied, pushed, and only then popped, so
  * a failure loses nothing, and source == destination rotates. */
-static void move_generic(cmd_ctx_t *ctx, bool from_head, bool to_head)
+void list__move(cmd_ctx_t *ctx, bool from_head, bool to_head)
 {
     ks_t *sks = cmd__ks_of(ctx, 1), *dks = cmd__ks_of(ctx, 2);
     bool wrong;
@@ -276,10 +292,10 @@ void cmd__lmove(cmd_ctx_t *ctx)
 {
     bool from_head, to_head;
     if (parse_end(ctx, 3, &from_head) && parse_end(ctx, 4, &to_head))
-        move_generic(ctx, from_head, to_head);
+        list__move(ctx, from_head, to_head);
 }
 
 void cmd__rpoplpush(cmd_ctx_t *ctx)
 {
-    move_generic(ctx, false, true);
+    list__move(ctx, false, true);
 }

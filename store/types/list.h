@@ -34,7 +34,24 @@ void cmd__lrem(cmd_ctx_t *ctx);
 void cmd__ltrim(cmd_ctx_t *ctx);
 void cmd__lpos(cmd_ctx_t *ctx);
 
+/* list_block.c: the blocking forms */
+void cmd__blpop(cmd_ctx_t *ctx);
+void cmd__brpop(cmd_ctx_t *ctx);
+void cmd__blmove(cmd_ctx_t *ctx);
+void cmd__brpoplpush(cmd_ctx_t *ctx);
+void cmd__blmpop(cmd_ctx_t *ctx);
+
 /* ---- shared by the list command files ---- */
+
+/* LMPOP's work from the numkeys argument at argv[at] (LMPOP: 1, BLMPOP:
+ * 2), for a blocking form too (ctx->may_block, ctx->ready_key). */
+void list__mpop(cmd_ctx_t *ctx, int at);
+/* LMOVE's: one element from an end of argv[1]'s list to an end of
+ * argv[2]'s (a missing source replies null). */
+void list__move(cmd_ctx_t *ctx, bool from_head, bool to_head);
+/* A waiter being served: the list at argv[i], or NULL (missing, or of
+ * another type: the waiter keeps waiting, nothing is replied). */
+entry_t *list__ready(cmd_ctx_t *ctx, int i);
 
 /* Reply the elements start..end of the list e (Redis's addListRangeReply:
  * negative indexes from the end, clamped, an empty array if the range is
