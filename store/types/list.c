@@ -152,8 +152,7 @@ void cmd__llen(cmd_ctx_t *ctx)
         reply_int(ctx->reply, e ? (long long)list_enc_len(e) : 0);
 }
 
-/* LEFT (head) or RIGHT (tail) at argv[i], any case; else a syntax error. */
-static bool parse_end(cmd_ctx_t *ctx, int i, bool *head)
+bool list__parse_end(cmd_ctx_t *ctx, int i, bool *head)
 {
     if (cmd__opt_is(&ctx->argv[i], "right"))
         *head = false;
@@ -187,7 +186,7 @@ void list__mpop(cmd_ctx_t *ctx, int at)
         return;
     }
     int where = at + 1 + (int)numkeys;
-    if (!parse_end(ctx, where, &head))
+    if (!list__parse_end(ctx, where, &head))
         return;
     for (int j = where + 1; j < ctx->argc; j++) {
         if (count == -1 && cmd__opt_is(&ctx->argv[j], "count") && j + 1 < ctx->argc) {
@@ -291,7 +290,7 @@ out:
 void cmd__lmove(cmd_ctx_t *ctx)
 {
     bool from_head, to_head;
-    if (parse_end(ctx, 3, &from_head) && parse_end(ctx, 4, &to_head))
+    if (list__parse_end(ctx, 3, &from_head) && list__parse_end(ctx, 4, &to_head))
         list__move(ctx, from_head, to_head);
 }
 

@@ -71,4 +71,8 @@ static inline void list__reply_broken(cmd_ctx_t *ctx)
     ctx->reply->oom = true;
 }
 
+/* For the list command files: LEFT (head) or RIGHT (tail) at argv[i], any
+ * case; else ERR_SYNTAX is replied and false returned (LMOVE, BLMOVE). */
+bool list__parse_end(cmd_ctx_t *ctx, int i, bool *head);
+
 #endif

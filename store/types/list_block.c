@@ -94,25 +94,10 @@ static void bmove_generic(cmd_ctx_t *ctx, int timeout_at, bool from_head, bool t
         reply_null(ctx->reply);
 }
 
-/* LEFT or RIGHT at argv[i]; else a syntax error (before the timeout, as
- * Redis parses the directions first). */
-static bool end_of(cmd_ctx_t *ctx, int i, bool *head)
-{
-    if (cmd__opt_is(&ctx->argv[i], "left"))
-        *head = true;
-    else if (cmd__opt_is(&ctx->argv[i], "right"))
-        *head = false;
-    else {
-        reply_error(ctx->reply, ERR_SYNTAX);
-        return false;
-    }
-    return true;
-}
-
 void cmd__blmove(cmd_ctx_t *ctx)
 {
     bool from, to;
-    if (end_of(ctx, 3, &from) && end_of(ctx, 4, &to))
+    if (list__parse_end(ctx, 3, &from) && list__parse_end(ctx, 4, &to))
         bmove_generic(ctx, 5, from, to);
 }
 
