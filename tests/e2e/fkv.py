@@ -15,6 +15,7 @@
 """
 import os
 import shutil
+import select
 import signal
 import socket
 import subprocess
@@ -135,6 +136,11 @@ class Client:
         data = b"".join(c if isinstance(c, bytes) else enc(*c) for c in cmds)
         self.sock.sendall(data)
         return [self.rd.reply() for _ in cmds]
+
+    def readable(self):
+        """True if a reply (or part of one) is waiting to be read."""
+        return self.rd.pending() > 0 or bool(
+            select.select([self.sock], [], [], 0)[0])
 
     def closed_by_peer(self, timeout=5.0):
         """True if the server closes the connection (EOF/reset) in time."""

@@ -15,6 +15,7 @@ BZPOPMAX, BZMPOP), end to end.
 """
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -40,7 +41,9 @@ K = {"k1": key_on(0, "a"), "k2": key_on(1, "b"), "k3": key_on(2, "c"),
      "k4": key_on(3, "d")}
 
 # Steps: (client, "send", args...) sends without waiting; (client, "recv")
-# reads one reply; (client, "cmd", args...) sends and reads; ("sleep", s);
+# reads one reply; (client, "cmd", args...) sends and reads; ("sleep", s)
+# waits s seconds and then until every client with a command in flight is
+# blocked or has its reply (a loaded machine may take longer than s);
 # (client, "close").  "$id:X" in args is client X's CLIENT ID; k1..k4 are
 # the keys above.  Every reply read is compared with redis-server's.
 SCENARIOS = [
@@ -158,8 +161,26 @@ def subst(args, ids):
     return out
 
 
+def settle(port, clients, ids, in_flight, limit=10.0):
+    """Wait until every client with a command in flight is either blocked
+    (flag b in CLIENT LIST) or has its reply waiting, at most @limit s."""
+    end = time.monotonic() + limit
+    with fkv.Client(port) as ctl:
+        while time.monotonic() < end:
+            waiting = [n for n, k in in_flight.items() if k > 0
+                       and not clients[n].readable()]
+            if not waiting:
+                return
+            flags = dict(re.findall(rb"id=(\d+) .*? flags=(\S+)",
+                                    ctl.cmd("CLIENT", "LIST")))
+            if all(b"b" in flags.get(ids[n].encode(), b"") for n in waiting):
+                return
+            time.sleep(0.02)
+
+
 def run(port, steps, proto):
     clients, ids, got = {}, {}, []
+    in_flight = {}
 
     def cl(name):
         if name not in clients:
@@ -177,16 +198,20 @@ def run(port, steps, proto):
         for st in steps:
             if st[0] == "sleep":
                 time.sleep(st[1])
+                settle(port, clients, ids, in_flight)
                 continue
             name, what, args = st[0], st[1], list(st[2:])
             c = cl(name)
             if what == "close":
                 c.close()
                 del clients[name]
+                in_flight.pop(name, None)
                 continue
             if what in ("send", "cmd"):
                 c.send(fkv.enc(*subst(args, ids)))
+                in_flight[name] = in_flight.get(name, 0) + 1
             if what in ("recv", "cmd"):
+                in_flight[name] -= 1
                 got.append((name, " ".join(args) or "(reply)", c.reply()))
     finally:
         for c in clients.values():
@@ -207,8 +232,12 @@ def info_and_flags(port):
     """INFO blocked_clients and CLIENT LIST's flag while one waits."""
     with fkv.Client(port) as a, fkv.Client(port) as c:
         a.send(fkv.enc("BLPOP", K["k1"], "0"))
-        time.sleep(0.2)
-        info = c.cmd("INFO", "clients")
+        end = time.monotonic() + 10
+        while True:
+            info = c.cmd("INFO", "clients")
+            if b"blocked_clients:1\r\n" in info or time.monotonic() > end:
+                break
+            time.sleep(0.02)
         lst = c.cmd("CLIENT", "LIST")
         ok = b"blocked_clients:1\r\n" in info and b" flags=b " in lst
         c.cmd("RPUSH", K["k1"], "x")
