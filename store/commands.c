@@ -18,6 +18,8 @@
 #include "store/types/list.h"
 #include "store/types/set.h"
 #include "store/types/types.h"
+#include "store/types/zset.h"
+#include "store/types/geo.h"
 
 /* Key specs of the common kind: the first key at argv index idx, then a
  * range up to lastkey (relative, or negative from the end) by keystep. */
@@ -51,6 +53,8 @@ static const cmd_t table[] = {
 #include "store/types/list_table.inc"
 #include "store/types/hash_table.inc"
 #include "store/types/set_table.inc"
+#include "store/types/zset_table.inc"
+#include "store/types/geo_table.inc"
 #include "store/keys/keys_table.inc"
 };
 

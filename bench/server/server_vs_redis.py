@@ -15,8 +15,14 @@ With --workloads collections: list, set and hash commands (pipelined and
 not), and memory per element for 100,000 collections of 10 elements and
 for one collection of 1,000,000, per type.
 
+With --workloads zsets: sorted-set commands (issue 11) on preloaded sets
+of 100,000 and 1,000,000 members (reads at random members), a
+leaderboard's ZINCRBY, a sliding window's ZRANGEBYSCORE ... LIMIT, and
+memory per member as for the collections.
+
 usage: server_vs_redis.py --server build/net/flashkv-server [--rounds 3]
-       [--placement pinned,unpinned] [--workloads strings|collections|all]
+       [--placement pinned,unpinned]
+       [--workloads strings|collections|zsets|all]
        [--quick] [--no-memory] [--markdown FILE]
 """
 import argparse
@@ -64,6 +70,25 @@ COLLECTION_BASE = [
 COLLECTION_WORKLOADS = (
     [(f"{n} c50", ["-c", "50"] + a) for n, a in COLLECTION_BASE] +
     [(f"{n} c50 P16", ["-c", "50", "-P", "16"] + a) for n, a in COLLECTION_BASE])
+
+# Sorted sets (issue 11): zset100k and zset1m hold "member:<12 digits>"
+# with score N (the form of redis-benchmark's __rand_int__), so the reads
+# hit members; -r sets the random range to the set's size.
+ZSET_BASE = [
+    ("ZADD", ["-t", "zadd"]),
+    ("ZPOPMIN", ["-t", "zpopmin"]),
+    ("ZINCRBY", ["ZINCRBY", "board", "1", "player:__rand_int__"]),
+    ("ZSCORE 100k", ["ZSCORE", "zset100k", "member:__rand_int__"]),
+    ("ZRANK 100k", ["ZRANK", "zset100k", "member:__rand_int__"]),
+    ("ZSCORE 1M", ["-r", "1000000", "ZSCORE", "zset1m", "member:__rand_int__"]),
+    ("ZRANK 1M", ["-r", "1000000", "ZRANK", "zset1m", "member:__rand_int__"]),
+    ("ZRANGE 1M 0 9 WITHSCORES", ["ZRANGE", "zset1m", "0", "9", "WITHSCORES"]),
+    ("ZRANGEBYSCORE 1M LIMIT 0 10", ["-r", "1000000", "ZRANGEBYSCORE", "zset1m",
+                                     "__rand_int__", "+inf", "LIMIT", "0", "10"]),
+]
+ZSET_WORKLOADS = (
+    [(f"{n} c50", ["-c", "50"] + a) for n, a in ZSET_BASE] +
+    [(f"{n} c50 P16", ["-c", "50", "-P", "16"] + a) for n, a in ZSET_BASE])
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -152,6 +177,18 @@ def preload_lists(server):
                    timeout=60)
 
 
+def preload_zsets(server):
+    """zset100k and zset1m for the ZSET_BASE reads (see there)."""
+    out = []
+    for key, n in (("zset100k", 100000), ("zset1m", 1000000)):
+        for i in range(0, n, 100):
+            out.append(resp("ZADD", key, *[x for j in range(i, i + 100)
+                                           for x in (str(j), f"member:{j:012d}")]))
+    subprocess.run(["redis-cli", "-p", str(server.port), "--pipe"],
+                   input="".join(out).encode(), capture_output=True, check=True,
+                   timeout=600)
+
+
 def load_keys(server, nkeys):
     """SET key:i <16 bytes> for i < nkeys, pipelined through redis-cli."""
     payload = "".join(
@@ -185,7 +222,10 @@ def collection_payload(kind, shape):
     if shape == "small":
         for i in range(100000):
             els = [f"member:{j}" for j in range(10)]
-            if kind == "hash":
+            if kind == "zset":
+                out.append(resp("ZADD", f"z:{i}", *[x for j in range(10)
+                                for x in (str(j), f"member:{j}")]))
+            elif kind == "hash":
                 out.append(resp("HSET", f"h:{i}", *[x for j in range(10)
                                 for x in (f"field:{j}", f"value:{j}")]))
             else:
@@ -193,7 +233,10 @@ def collection_payload(kind, shape):
                                 f"{kind}:{i}", *els))
         return "".join(out), 1000000
     for i in range(0, 1000000, 100):
-        if kind == "hash":
+        if kind == "zset":      # 16-byte members, as issue 11 measures
+            out.append(resp("ZADD", "bigzset", *[x for j in range(i, i + 100)
+                            for x in (str(j), f"member:{j:09d}")]))
+        elif kind == "hash":
             out.append(resp("HSET", "bighash", *[x for j in range(i, i + 100)
                             for x in (f"field:{j}", f"value:{j}")]))
         else:
@@ -217,12 +260,18 @@ def memory_per_element(kind, binary, coll, shape):
         s.stop()
 
 
-def memory_per_conn(kind, binary, nconns):
+def allow_fds(n):
+    """Raise this process's open-file limit to n + 1000 if it may; returns
+    how many connections it can open (up to n)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, nconns + 1000)
+    want = min(hard, n + 1000)
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    nconns = min(nconns, want - 500)
+    return min(n, want - 500)
+
+
+def memory_per_conn(kind, binary, nconns):
+    nconns = allow_fds(nconns)
     s = Server(kind, binary, None)
     socks = []
     try:
@@ -255,7 +304,7 @@ def main():
                     help="fewer requests and rounds (a smoke run)")
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--workloads", default="strings",
-                    help="strings, collections or all")
+                    help="strings, collections, zsets or all")
     ap.add_argument("--markdown")
     a = ap.parse_args()
     if a.quick:
@@ -269,11 +318,15 @@ def main():
         servers = {k: Server(k, a.server, server_cpus)
                    for k in ("flashkv", "redis")}
         workloads = {"strings": WORKLOADS, "collections": COLLECTION_WORKLOADS,
-                     "all": WORKLOADS + COLLECTION_WORKLOADS}[a.workloads]
+                     "zsets": ZSET_WORKLOADS,
+                     "all": WORKLOADS + COLLECTION_WORKLOADS + ZSET_WORKLOADS
+                     }[a.workloads]
         try:
-            if a.workloads != "strings":
-                for srv in servers.values():
+            for srv in servers.values():
+                if a.workloads in ("collections", "all"):
                     preload_lists(srv)
+                if a.workloads in ("zsets", "all"):
+                    preload_zsets(srv)
             for name, args in workloads:
                 n = a.requests
                 if "c1 " in name + " ":
@@ -299,7 +352,9 @@ def main():
         lines.append("")
         lines.append("| memory per element | FlashKV | Redis | ratio |")
         lines.append("| --- | ---: | ---: | ---: |")
-        for coll in ("list", "set", "hash"):
+        colls = {"collections": ("list", "set", "hash"), "zsets": ("zset",),
+                 "all": ("list", "set", "hash", "zset")}[a.workloads]
+        for coll in colls:
             for shape, label in (("small", "100,000 keys x 10"),
                                  ("big", "1 key x 1,000,000")):
                 fk = memory_per_element("flashkv", a.server, coll, shape)
@@ -308,7 +363,7 @@ def main():
                         f"{fk / rd:.2f} |")
                 print(line, flush=True)
                 lines.append(line)
-    if not a.no_memory and a.workloads != "collections":
+    if not a.no_memory and a.workloads in ("strings", "all"):
         nkeys = 100000 if a.quick else 1000000
         nconns = 1000 if a.quick else 10000
         fk = memory_per_key("flashkv", a.server, nkeys)

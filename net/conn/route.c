@@ -254,8 +254,9 @@ int route_key_shards(const cmd_t *keys, int argc, const cmd_arg_t *argv,
 	int *pos = stack_pos, n;
 	cmd_keyref_t *refs = NULL;
 	*spans = false;
-	if (keys->first_key == 0) {
-		/* Keys found through key specs: numkeys, keywords (LMPOP...). */
+	if (cmd_movable_keys(keys)) {
+		/* Keys found through key specs: numkeys, keywords (LMPOP,
+		 * ZUNIONSTORE's sources...). */
 		refs = malloc((size_t)argc * sizeof(*refs));
 		pos = malloc((size_t)argc * sizeof(*pos));
 		if (!refs || !pos) {
@@ -385,7 +386,7 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 		if (!keys || keys->first_key == 0 || keys->first_key >= argc)
 			return route_single(c, cmd, local_shard(c), argc, argv);
 	}
-	bool movable = keys->first_key == 0 && keys->nkeyspecs > 0;
+	bool movable = cmd_movable_keys(keys);
 	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
 		return route_scan(c, cmd, argc, argv);
 	if (keys->first_key == 0 && !movable)

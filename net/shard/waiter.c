@@ -90,7 +90,7 @@ int waiter_register(waiter_t *w)
 		free(pos);
 		return -ENOMEM;
 	}
-	if (w->cmd->first_key == 0) {
+	if (cmd_movable_keys(w->cmd)) {
 		n = cmd_getkeys(w->cmd, w->argc, w->argv, refs, w->argc);
 		for (int k = 0; k < n; k++)
 			pos[k] = refs[k].pos;

@@ -28,6 +28,13 @@
 /* getIntFromObjectOrReply's range error (COPY ... DB n, MOVE) */
 #define ERR_INT_RANGE       "ERR value is out of range, value must between -2147483648 and 2147483647"
 
+/* ---- random picks: SRANDMEMBER HRANDFIELD ZRANDMEMBER ---- */
+/* the count: -LLONG_MAX .. LLONG_MAX */
+#define ERR_RAND_COUNT_RANGE "ERR value is out of range, value must between " \
+    "-9223372036854775807 and 9223372036854775807"
+/* with values or scores: half of that */
+#define ERR_RAND_VALUES_RANGE "ERR value is out of range"
+
 /* ---- blocking commands ---- */
 #define ERR_TIMEOUT_NOT_FLOAT "ERR timeout is not a float or out of range"
 #define ERR_TIMEOUT_NEGATIVE "ERR timeout is negative"
@@ -51,10 +58,6 @@
 #define ERR_HASH_NOT_FLOAT  "ERR hash value is not a float"
 /* HINCRBYFLOAT's increment itself (checked before the key) */
 #define ERR_HASH_NAN_INF    "ERR value is NaN or Infinity"
-/* HRANDFIELD's count: -LLONG_MAX.. LLONG_MAX, and half of that WITHVALUES */
-#define ERR_HASH_COUNT_RANGE "ERR value is out of range, value must between " \
-    "-9223372036854775807 and 9223372036854775807"
-#define ERR_HASH_VALUES_RANGE "ERR value is out of range"
 
 /* ---- sets ---- */
 /* SINTERCARD's numkeys (also when it is no integer) */
@@ -64,9 +67,49 @@
 #define ERR_SET_LIMIT_NEG   "ERR LIMIT can't be negative"
 /* SPOP's count (also when it is no integer) */
 #define ERR_SET_COUNT_POSITIVE "ERR value is out of range, must be positive"
-/* SRANDMEMBER's count: -LONG_MAX .. LONG_MAX */
-#define ERR_SET_COUNT_RANGE "ERR value is out of range, value must between " \
-    "-9223372036854775807 and 9223372036854775807"
+
+/* ---- zsets ---- */
+#define ERR_ZSET_XX_NX      "ERR XX and NX options at the same time are not compatible"
+#define ERR_ZSET_GT_LT_NX   "ERR GT, LT, and/or NX options at the same time are not compatible"
+#define ERR_ZSET_INCR_PAIR  "ERR INCR option supports a single increment-element pair"
+#define ERR_ZSET_NAN        "ERR resulting score is not a number (NaN)"
+/* ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYSCORE ... bounds */
+#define ERR_ZSET_MINMAX_FLOAT "ERR min or max is not a float"
+/* ZRANGEBYLEX, ZLEXCOUNT, ZREMRANGEBYLEX ... bounds */
+#define ERR_ZSET_MINMAX_LEX "ERR min or max not valid string range item"
+#define ERR_ZSET_LIMIT_RANK "ERR syntax error, LIMIT is only supported in combination with " \
+    "either BYSCORE or BYLEX"
+#define ERR_ZSET_WITHSCORES_LEX "ERR syntax error, WITHSCORES not supported in combination " \
+    "with BYLEX"
+/* ZUNION ZINTER ZDIFF ZINTERCARD and the STORE forms; argument: the
+ * lowercase command name */
+#define ERRF_ZSET_NUMKEYS   "ERR at least 1 input key is needed for '%s' command"
+#define ERR_ZSET_WEIGHT     "ERR weight value is not a float"
+/* ZINTERCARD's LIMIT (also when it is no integer) */
+#define ERR_ZSET_LIMIT_NEG  "ERR LIMIT can't be negative"
+/* ZMPOP's numkeys and COUNT (also when they are no integers) */
+#define ERR_ZSET_NUMKEYS_POSITIVE "ERR numkeys should be greater than 0"
+#define ERR_ZSET_COUNT_POSITIVE "ERR count should be greater than 0"
+/* ZPOPMIN/ZPOPMAX count (also when it is no integer) */
+#define ERR_ZSET_POSITIVE   "ERR value is out of range, must be positive"
+
+/* ---- geo ---- */
+/* the two values as "%f" */
+#define ERRF_GEO_LONLAT     "ERR invalid longitude,latitude pair %f,%f"
+#define ERR_GEO_UNIT        "ERR unsupported unit provided. please use M, KM, FT, MI"
+#define ERR_GEO_RADIUS_NUM  "ERR need numeric radius"
+#define ERR_GEO_RADIUS_NEG  "ERR radius cannot be negative"
+#define ERR_GEO_WIDTH_NUM   "ERR need numeric width"
+#define ERR_GEO_HEIGHT_NUM  "ERR need numeric height"
+#define ERR_GEO_BOX_NEG     "ERR height or width cannot be negative"
+#define ERR_GEO_MEMBER      "ERR could not decode requested zset member"
+#define ERR_GEO_COUNT       "ERR COUNT must be > 0"
+#define ERR_GEO_ANY_COUNT   "ERR the ANY argument requires COUNT argument"
+/* argument: "GEOSEARCHSTORE" or "STORE option in GEORADIUS" */
+#define ERRF_GEO_STORE_WITH "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+/* argument: the command name as the client spelled it */
+#define ERRF_GEO_FROM       "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %.*s"
+#define ERRF_GEO_BY         "ERR exactly one of BYRADIUS and BYBOX can be specified for %.*s"
 
 /* ---- databases: COPY MOVE SWAPDB ---- */
 #define ERR_SAME_OBJECT     "ERR source and destination objects are the same"

@@ -126,3 +126,37 @@ size_t num_fmt_ld_human(char *buf, long double v)
     buf[l] = '\0';
     return l;
 }
+
+/* ---- doubles (sorted set scores), added for the zset commands ---- */
+
+bool num_parse_d(const char *s, size_t len, double *out)
+{
+    char small[128];
+    char *buf = len < sizeof small ? small : malloc(len + 1);
+    char *end;
+    double v;
+
+    if (len == 0 || !buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    v = strtod(buf, &end);
+    bool ok = !isspace((unsigned char)buf[0]) && (size_t)(end - buf) == len && !isnan(v) &&
+              !(errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO));
+    if (buf != small)
+        free(buf);
+    if (ok)
+        *out = v;
+    return ok;
+}
+
+size_t num_fmt_d(char *buf, double d)
+{
+    if (isinf(d)) {
+        strcpy(buf, d > 0 ? "inf" : "-inf");
+        return d > 0 ? 3 : 4;
+    }
+    int n = snprintf(buf, NUM_D_BUF, "%.17g", d);
+    return n > 0 && n < NUM_D_BUF ? (size_t)n : 0;
+}

@@ -40,4 +40,20 @@ bool num_parse_ld(const char *s, size_t len, long double *out);
  * buf must hold NUM_LD_MAX bytes. Returns the length, 0 if it did not fit. */
 size_t num_fmt_ld_human(char *buf, long double v);
 
+/* ---- doubles (sorted set scores), added for the zset commands ---- */
+
+/* Longest "%.17g" of a double ("-2.2250738585072014e-308") plus a NUL. */
+#define NUM_D_BUF 32
+
+/* Parse a double the way Redis 7.0's string2d does: strtod over all len
+ * bytes (an embedded NUL is an error), no leading space, nothing left,
+ * no NaN, no overflow to +-inf and no underflow to 0 with ERANGE.
+ * "inf", "+inf", "-inf" (and strtod's other spellings) are accepted. */
+bool num_parse_d(const char *s, size_t len, double *out);
+
+/* Print d as Redis 7.0 replies a double: "%.17g", with infinities spelled
+ * "inf" and "-inf" (libcs differ there).  buf must hold NUM_D_BUF bytes;
+ * NUL-terminated; returns the length. */
+size_t num_fmt_d(char *buf, double d);
+
 #endif

@@ -6,6 +6,8 @@
  */
 #include "cmd.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -165,6 +167,35 @@ void cmd__reply_value(cmd_ctx_t *ctx, const entry_t *e)
     size_t len;
     const char *p = entry_str(e, buf, &len);
     reply_bulk(ctx->reply, p, len);
+}
+
+bool cmd__rand_args(cmd_ctx_t *ctx, const char *with, long long *count, bool *withval)
+{
+    if (!cmd__arg_ll(ctx, 2, count))
+        return false;
+    if (*count < -LLONG_MAX) {
+        reply_error(ctx->reply, ERR_RAND_COUNT_RANGE);
+        return false;
+    }
+    if (ctx->argc > 4 || (ctx->argc == 4 && !cmd__opt_is(&ctx->argv[3], with))) {
+        reply_error(ctx->reply, ERR_SYNTAX);
+        return false;
+    }
+    *withval = ctx->argc == 4;
+    if (*withval && (*count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2)) {
+        reply_error(ctx->reply, ERR_RAND_VALUES_RANGE);
+        return false;
+    }
+    return true;
+}
+
+bool cmd__rand_fits(cmd_ctx_t *ctx, size_t count, bool withval)
+{
+    const size_t min_element_bytes = 6, most = UINT32_MAX / min_element_bytes;
+    if (count <= most / (withval ? 2 : 1))
+        return true;
+    reply_error(ctx->reply, ERR_RAND_VALUES_RANGE);
+    return false;
 }
 
 void cmd_exec(const cmd_t *cmd, cmd_ctx_t *ctx)

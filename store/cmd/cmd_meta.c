@@ -155,9 +155,7 @@ static void names_reply(reply_t *r, uint32_t bits, const char *(*name)(uint32_t)
     names_reply_extra(r, bits, name, NULL);
 }
 
-/* Redis's CMD_MOVABLE_KEYS: some key spec is not a plain index and range
- * (a numkeys argument or a keyword), so the legacy triple cannot tell. */
-static bool movable_keys(const cmd_t *cmd)
+bool cmd_movable_keys(const cmd_t *cmd)
 {
     for (int i = 0; i < cmd->nkeyspecs; i++)
         if (cmd->keyspecs[i].begin != KS_BEGIN_INDEX ||
@@ -264,7 +262,7 @@ void cmd_info_reply(reply_t *r, const cmd_t *cmd)
     reply_bulk_cstr(r, cmd->name);
     reply_int(r, cmd->arity);
     names_reply_extra(r, cmd->flags, cmd_flag_name,
-                      movable_keys(cmd) ? "movablekeys" : NULL);
+                      cmd_movable_keys(cmd) ? "movablekeys" : NULL);
     reply_int(r, cmd->first_key);
     reply_int(r, cmd->last_key);
     reply_int(r, cmd->key_step);

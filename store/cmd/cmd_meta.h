@@ -24,6 +24,12 @@
  * doesCommandHaveKeys). */
 bool cmd_has_keys(const cmd_t *cmd);
 
+/* Redis's CMD_MOVABLE_KEYS: some key spec is not a plain index and range
+ * (a numkeys argument or a keyword: ZUNIONSTORE's sources, LMPOP's keys),
+ * so the legacy (first, last, step) triple does not find every key and
+ * cmd_getkeys must. */
+bool cmd_movable_keys(const cmd_t *cmd);
+
 /* The keys of a call (argv[0] is the command name; cmd the row that runs
  * it, subcommand resolved), found by its key specs as Redis 7.0's
  * getKeysFromCommandWithSpecs does, in spec order. Writes up to max of

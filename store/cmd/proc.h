@@ -96,4 +96,15 @@ entry_t *cmd__find_typed(cmd_ctx_t *ctx, int i, unsigned type, bool *wrong);
 /* Reply a string entry's value as a bulk string. */
 void cmd__reply_value(cmd_ctx_t *ctx, const entry_t *e);
 
+/* HRANDFIELD / ZRANDMEMBER key count [WITHVALUES|WITHSCORES] (argc >= 3,
+ * with names the option): the count and the option, checked in Redis's
+ * order (an integer other than LLONG_MIN, then the syntax, then, with the
+ * option, |count| <= LLONG_MAX / 2).  false after replying the error. */
+bool cmd__rand_args(cmd_ctx_t *ctx, const char *with, long long *count, bool *withval);
+/* Whether count picks with repeats (two elements each withval) fit one
+ * reply (the shard's reply frames have 32-bit lengths, and an element
+ * takes at least "$0\r\n\r\n"); if not, Redis's range error is replied, as
+ * a reply bound to be that big would be lost anyway. */
+bool cmd__rand_fits(cmd_ctx_t *ctx, size_t count, bool withval);
+
 #endif

@@ -13,13 +13,15 @@
 #include "store/enc/intset.h"
 #include "store/enc/lp.h"
 #include "store/enc/ql.h"
+#include "store/enc/zs.h"
 
 /* Values kept in one flat allocation: a listpack or an intset. */
 static bool is_flat(unsigned type, unsigned enc)
 {
     return (type == OBJ_LIST && enc == ENC_LIST_LP) ||
            (type == OBJ_SET && enc != ENC_SET_HT) ||
-           (type == OBJ_HASH && enc == ENC_HASH_LP);
+           (type == OBJ_HASH && enc == ENC_HASH_LP) ||
+           (type == OBJ_ZSET && enc == ENC_ZSET_LP);
 }
 
 const char *value_type_name(unsigned type)
@@ -37,6 +39,8 @@ const char *value_enc_name(unsigned type, unsigned enc)
         return enc == ENC_SET_INTSET ? "intset" : "hashtable";
     case OBJ_HASH:
         return enc == ENC_HASH_LP ? "listpack" : "hashtable";
+    case OBJ_ZSET:
+        return enc == ENC_ZSET_LP ? "listpack" : "skiplist";
     }
     return "unknown";
 }
@@ -47,10 +51,12 @@ size_t value_len(unsigned type, unsigned enc, const void *obj)
         return intset_len(obj);
     if (type == OBJ_LIST && enc == ENC_LIST_QL)
         return ql_count(obj);
+    if (type == OBJ_ZSET && enc == ENC_ZSET_ZS)
+        return zs_len(obj);
     if (!is_flat(type, enc))
         return ht_len(obj);
     unsigned long n = lp_count(obj);
-    return type == OBJ_HASH ? n / 2 : n;
+    return type == OBJ_HASH || type == OBJ_ZSET ? n / 2 : n;
 }
 
 size_t value_mem(unsigned type, unsigned enc, const void *obj)
@@ -59,6 +65,8 @@ size_t value_mem(unsigned type, unsigned enc, const void *obj)
         return malloc_usable_size((void *)obj);
     if (type == OBJ_LIST)
         return ql_mem(obj);
+    if (type == OBJ_ZSET)
+        return zs_mem(obj);
     return ht_mem(obj);
 }
 
@@ -118,6 +126,28 @@ static void *dup_ht(const ht_t *src)
     return n;
 }
 
+/* A copy of a sorted set's big form, member by member in order (COPY is
+ * O(N) in Redis too). */
+static void *dup_zs(const zs_t *src)
+{
+    zs_t *s = (zs_t *)src;
+    zs_t *n = zs_new(0);
+    zs_iter_t it;
+    zs_node_t *x;
+    if (!n)
+        return NULL;
+    zs_iter_init(&it, s, 0, true);
+    while ((x = zs_iter_next(&it))) {
+        size_t len;
+        const char *m = zs_member(x, &len);
+        if (!zs_insert(n, m, len, zs_score(x))) {
+            zs_free(n);
+            return NULL;
+        }
+    }
+    return n;
+}
+
 void *value_dup(unsigned type, unsigned enc, const void *obj)
 {
     if (type == OBJ_SET && enc == ENC_SET_INTSET)
@@ -126,6 +156,8 @@ void *value_dup(unsigned type, unsigned enc, const void *obj)
         return lp_dup(obj);
     if (type == OBJ_LIST)
         return dup_ql(obj);
+    if (type == OBJ_ZSET)
+        return dup_zs(obj);
     return dup_ht(obj);
 }
 
@@ -137,6 +169,8 @@ void value_free(unsigned type, unsigned enc, void *obj)
         lp_free(obj);
     else if (type == OBJ_LIST)
         ql_free(obj);
+    else if (type == OBJ_ZSET)
+        zs_free(obj);
     else
         ht_free(obj);
 }
@@ -151,5 +185,7 @@ bool value_free_step(unsigned type, unsigned enc, void *obj, size_t *budget)
     }
     if (type == OBJ_LIST)
         return ql_free_step(obj, budget);
+    if (type == OBJ_ZSET)
+        return zs_free_step(obj, budget);
     return ht_free_step(obj, budget);
 }

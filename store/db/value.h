@@ -7,7 +7,7 @@
  *
  * A value is (type, encoding, object): the object is the encoding's own
  * structure (store/enc/): a listpack, an intset, a quicklist or a hash
- * table.  Strings live inside their entry (entry.h) and are not objects
+ * table, or a sorted set's zs.h.  Strings live inside their entry (entry.h) and are not objects
  * here.
  *
  * Concurrency: none; a value belongs to the thread that owns its shard.
@@ -44,6 +44,10 @@ enum {
     ENC_HASH_LP = 0,    /* listpack of field, value pairs ("listpack") */
     ENC_HASH_HT = 1,    /* ht.h, map mode ("hashtable") */
 };
+enum {
+    ENC_ZSET_LP = 0,    /* listpack of member, score pairs, sorted ("listpack") */
+    ENC_ZSET_ZS = 1,    /* zs.h: member index and order tree ("skiplist") */
+};
 
 /* Values with more elements than this are freed in steps (Redis's
  * LAZYFREE_THRESHOLD). */
@@ -53,7 +57,7 @@ enum {
 const char *value_type_name(unsigned type);
 /* What OBJECT ENCODING reports (Redis 7.0's names). */
 const char *value_enc_name(unsigned type, unsigned enc);
-/* Elements: list entries, set members, hash fields. */
+/* Elements: list entries, set members, hash fields, zset members. */
 size_t value_len(unsigned type, unsigned enc, const void *obj);
 /* Bytes held (the allocator's usable sizes). */
 size_t value_mem(unsigned type, unsigned enc, const void *obj);

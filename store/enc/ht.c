@@ -46,22 +46,7 @@ static unsigned char *varint_put(unsigned char *p, size_t v)
     return p;
 }
 
-static const unsigned char *varint_get(const unsigned char *p, size_t *v)
-{
-    size_t r = 0;
-    unsigned shift = 0;
-    while (*p & 0x80) {
-        r |= (size_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *v = r | (size_t)*p++ << shift;
-    return p;
-}
-
-const char *ht_key(const ht_node_t *n, size_t *len)
-{
-    return (const char *)varint_get(n->data, len);
-}
+#define varint_get ht__varint_get
 
 const char *ht_val(const ht_node_t *n, size_t *len)
 {
@@ -321,7 +306,8 @@ static size_t key_part(size_t klen)
     return sizeof(ht_node_t) + varint_len(klen) + klen;
 }
 
-ht_node_t *ht_add(ht_t *ht, const void *key, size_t klen, const void *val, size_t vlen)
+ht_node_t *ht_node_new(const ht_t *ht, const void *key, size_t klen, const void *val,
+                       size_t vlen)
 {
     if (!ht->map)
         vlen = 0;
@@ -331,6 +317,7 @@ ht_node_t *ht_add(ht_t *ht, const void *key, size_t klen, const void *val, size_
     ht_node_t *n = malloc(size);
     if (!n)
         return NULL;
+    n->next = NULL;
     unsigned char *p = varint_put(n->data, klen);
     if (klen)
         memcpy(p, key, klen);
@@ -339,7 +326,13 @@ ht_node_t *ht_add(ht_t *ht, const void *key, size_t klen, const void *val, size_
         if (vlen)
             memcpy(p, val, vlen);
     }
-    if (ht_link(ht, n) != 0) {
+    return n;
+}
+
+ht_node_t *ht_add(ht_t *ht, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    ht_node_t *n = ht_node_new(ht, key, klen, val, vlen);
+    if (n && ht_link(ht, n) != 0) {
         free(n);
         return NULL;
     }

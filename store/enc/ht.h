@@ -111,8 +111,26 @@ uint64_t ht_hash(const ht_t *ht, const void *key, size_t klen);
 
 /* ---- nodes ---- */
 
-/* The key bytes of a node and their length. Valid while the node is. */
-const char *ht_key(const ht_node_t *n, size_t *len);
+/* A varint at p (see the layout above): its value in *v; returns the
+ * byte after it. */
+static inline const unsigned char *ht__varint_get(const unsigned char *p, size_t *v)
+{
+    size_t r = 0;
+    unsigned shift = 0;
+    while (*p & 0x80) {
+        r |= (size_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *v = r | (size_t)*p++ << shift;
+    return p;
+}
+
+/* The key bytes of a node and their length. Valid while the node is.
+ * Inline: the big sorted set's order compares members through it. */
+static inline const char *ht_key(const ht_node_t *n, size_t *len)
+{
+    return (const char *)ht__varint_get(n->data, len);
+}
 
 /* The value bytes of a node and their length. Map-mode nodes only: a set
  * node has nothing after its key and does not know its mode (the caller
@@ -133,6 +151,14 @@ ht_node_t *ht_find(ht_t *ht, const void *key, size_t klen);
  * allocation failure (or a length over 2^40) with the table unchanged. A failed growth of the
  * bucket array is not a failure: chains just get longer for a while. */
 ht_node_t *ht_add(ht_t *ht, const void *key, size_t klen, const void *val, size_t vlen);
+
+/* A node for this table holding copies of key (and val in map mode),
+ * not linked: ht_link it, or ht_node_free it.  ht_add is ht_node_new and
+ * ht_link; apart, a caller can make a node first and link it only once
+ * everything else it needs has succeeded.  NULL on allocation failure
+ * (or a length over 2^40). */
+ht_node_t *ht_node_new(const ht_t *ht, const void *key, size_t klen, const void *val,
+                       size_t vlen);
 
 /* Replace the value of a map-mode node n of this table. Written in place
  * when it fits malloc_usable_size(n) (so most HINCRBY steps allocate

@@ -29,13 +29,6 @@
 
 /* ---- HRANDFIELD ---- */
 
-/* Fewest bytes one element of a reply takes ("$0\r\n\r\n"), and what one
- * reply can carry (the shard's reply frames have 32-bit lengths): a
- * count of picks whose reply is bound to be bigger is refused, rather
- * than built and lost. */
-#define MIN_ELEMENT_BYTES 6
-#define MAX_REPLY_ELEMENTS (UINT32_MAX / MIN_ELEMENT_BYTES)
-
 typedef struct emit {
     cmd_ctx_t *ctx;
     bool withvalues;
@@ -83,10 +76,8 @@ static void hrandfield_count(cmd_ctx_t *ctx, long long l, bool withvalues)
     }
     emit_t em = {.ctx = ctx, .withvalues = withvalues};
     if (!distinct || count == 1) {
-        if (count > MAX_REPLY_ELEMENTS / (withvalues ? 2 : 1)) {
-            reply_error(ctx->reply, ERR_HASH_VALUES_RANGE);
+        if (!cmd__rand_fits(ctx, count, withvalues))
             return;
-        }
         em.n = count;
         if (hash_obj_pick(e, count, false, emit_pair, &em) != 0)
             cmd__reply_oom(ctx);
@@ -111,21 +102,9 @@ void cmd__hrandfield(cmd_ctx_t *ctx)
 {
     if (ctx->argc >= 3) {
         long long l;
-        if (!cmd__arg_ll(ctx, 2, &l))
+        bool withvalues;
+        if (!cmd__rand_args(ctx, "withvalues", &l, &withvalues))
             return;
-        if (l < -LLONG_MAX) {
-            reply_error(ctx->reply, ERR_HASH_COUNT_RANGE);
-            return;
-        }
-        if (ctx->argc > 4 || (ctx->argc == 4 && !cmd__opt_is(&ctx->argv[3], "withvalues"))) {
-            reply_error(ctx->reply, ERR_SYNTAX);
-            return;
-        }
-        bool withvalues = ctx->argc == 4;
-        if (withvalues && (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2)) {
-            reply_error(ctx->reply, ERR_HASH_VALUES_RANGE);
-            return;
-        }
         hrandfield_count(ctx, l, withvalues);
         return;
     }

@@ -68,7 +68,7 @@ static void srandmember_count(cmd_ctx_t *ctx)
     if (!cmd__arg_ll(ctx, 2, &l))
         return;
     if (l == LLONG_MIN) {
-        reply_error(ctx->reply, ERR_SET_COUNT_RANGE);
+        reply_error(ctx->reply, ERR_RAND_COUNT_RANGE);
         return;
     }
     bool uniq = l >= 0;

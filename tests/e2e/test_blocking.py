@@ -143,6 +143,37 @@ SCENARIOS = [
         ("A", "send", "BLMPOP", "0", "3", "k1", "k2", "k3", "RIGHT", "COUNT", "2"),
         ("sleep", 0.1), ("C", "cmd", "RPUSH", "k2", "1", "2", "3"), ("A", "recv"),
         ("C", "cmd", "LRANGE", "k2", "0", "-1")]),
+    ("BZPOPMIN and BZPOPMAX across shards, woken by ZADD", [
+        ("A", "send", "BZPOPMIN", "k1", "k2", "0"), ("sleep", 0.1),
+        ("B", "send", "BZPOPMAX", "k2", "0"), ("sleep", 0.1),
+        ("C", "cmd", "ZADD", "k2", "1", "a", "2.5", "b", "3", "c"), ("A", "recv"),
+        ("B", "recv"), ("C", "cmd", "ZRANGE", "k2", "0", "-1", "WITHSCORES")]),
+    ("BZMPOP with COUNT, woken by a ZUNIONSTORE from another shard", [
+        ("C", "cmd", "ZADD", "k3", "1", "x", "2", "y", "3", "z"),
+        ("A", "send", "BZMPOP", "0", "2", "k1", "k2", "MAX", "COUNT", "2"), ("sleep", 0.1),
+        ("C", "cmd", "ZUNIONSTORE", "k2", "2", "k3", "k4", "WEIGHTS", "2", "1"), ("A", "recv"),
+        ("C", "cmd", "ZRANGE", "k2", "0", "-1", "WITHSCORES")]),
+    ("a list pushed to a key does not wake a sorted-set waiter", [
+        ("A", "send", "BZPOPMIN", "k1", "0"), ("sleep", 0.1),
+        ("C", "cmd", "RPUSH", "k1", "x"), ("sleep", 0.1), ("C", "cmd", "DEL", "k1"),
+        ("C", "cmd", "ZADD", "k1", "5", "m"), ("A", "recv"), ("C", "cmd", "EXISTS", "k1")]),
+    ("sorted-set pops: at once, inside MULTI, timeouts and errors", [
+        ("C", "cmd", "ZADD", "k1", "1", "a", "2", "b"), ("C", "cmd", "SET", "k2", "s"),
+        ("A", "cmd", "BZPOPMAX", "k3", "k1", "0"), ("A", "cmd", "BZPOPMIN", "k2", "k1", "0"),
+        ("A", "cmd", "BZMPOP", "0", "2", "k3", "k1", "MIN", "COUNT", "9"),
+        ("A", "cmd", "MULTI"), ("A", "cmd", "BZPOPMIN", "k1", "0"),
+        ("A", "cmd", "BZMPOP", "0", "1", "k1", "MAX"), ("A", "cmd", "EXEC"),
+        ("A", "cmd", "BZPOPMIN", "k1", "0.05"), ("A", "cmd", "BZMPOP", "0.05", "1", "k1", "MAX"),
+        ("A", "cmd", "BZPOPMIN", "k1", "-1"), ("A", "cmd", "BZMPOP", "x", "1", "k1", "MIN"),
+        ("A", "cmd", "BZMPOP", "0", "0", "k1", "MIN"), ("A", "cmd", "BZMPOP", "0", "1", "k1", "UP"),
+        ("A", "cmd", "BZMPOP", "0", "1", "k1", "MIN", "COUNT", "0"), ("A", "cmd", "BZPOPMIN", "k1")]),
+    ("CLIENT UNBLOCK and a disconnect while waiting on sorted sets", [
+        ("A", "send", "BZMPOP", "0", "2", "k1", "k2", "MIN"), ("sleep", 0.1),
+        ("C", "cmd", "CLIENT", "UNBLOCK", "$id:A", "ERROR"), ("A", "recv"),
+        ("A", "send", "BZPOPMIN", "k1", "0"), ("B", "send", "BZPOPMIN", "k1", "0"),
+        ("sleep", 0.1), ("A", "close"), ("sleep", 0.1),
+        ("C", "cmd", "ZADD", "k1", "1", "a", "2", "b"), ("B", "recv"),
+        ("C", "cmd", "ZRANGE", "k1", "0", "-1")]),
     ("INFO blocked_clients and CLIENT LIST's b flag", [
         ("A", "send", "BLPOP", "k1", "0"), ("sleep", 0.1),
         ("C", "cmd", "CLIENT", "UNBLOCK", "$id:A"), ("A", "recv")]),

@@ -27,75 +27,28 @@
 /* ---- allocation failure injection ---- */
 
 #include "alloc_fail.h"
-
-/* glibc's allocator (not ASan's or valgrind's, which report exact sizes):
- * 8 bytes of header, 16-byte granularity, so malloc(13) has 24 usable. */
-static bool glibc_malloc(void)
-{
-    void *(*volatile m)(size_t) = malloc;
-    void *p = m(13);
-    size_t u = malloc_usable_size(p);
-    free(p);
-    return u == 24;
-}
+#include "test_keys.h"
 
 /* ---- keys, values, invariants ---- */
-
-/* Key for id: "" for 0, a 200-byte key (2-byte varint) for some, binary
- * bytes with NULs and 0xff for others, "k:<id>" otherwise; all distinct. */
-static size_t mkkey(char *buf, unsigned id)
-{
-    if (id == 0)
-        return 0;
-    if (id % 97 == 1) {
-        buf[0] = 'L';
-        memcpy(buf + 1, &id, 4);
-        memset(buf + 5, 'x', 195);
-        return 200;
-    }
-    if (id % 7 == 3) {
-        buf[0] = 0;
-        buf[1] = (char)0xff;
-        memcpy(buf + 2, &id, 4);
-        buf[6] = 0;
-        return 7;
-    }
-    return (size_t)snprintf(buf, 32, "k:%u", id);
-}
-
-static unsigned key_id(const char *k, size_t len)
-{
-    unsigned id = 0;
-    if (len == 0)
-        return 0;
-    if (k[0] == 'L')
-        memcpy(&id, k + 1, 4);
-    else if (k[0] == 0)
-        memcpy(&id, k + 2, 4);
-    else
-        for (size_t i = 2; i < len; i++)     /* not NUL-terminated */
-            id = id * 10 + (unsigned)(k[i] - '0');
-    return id;
-}
 
 static ht_node_t *find_id(ht_t *ht, unsigned id)
 {
     char k[256];
-    size_t n = mkkey(k, id);
+    size_t n = test_key(k, id);
     return ht_find(ht, k, n);
 }
 
 static ht_node_t *add_id(ht_t *ht, unsigned id, const char *v, size_t vlen)
 {
     char k[256];
-    size_t n = mkkey(k, id);
+    size_t n = test_key(k, id);
     return ht_add(ht, k, n, v, vlen);
 }
 
 static bool del_id(ht_t *ht, unsigned id)
 {
     char k[256];
-    size_t n = mkkey(k, id);
+    size_t n = test_key(k, id);
     return ht_delete(ht, k, n);
 }
 
@@ -594,7 +547,7 @@ static void scan_cb(void *arg, const ht_node_t *n)
     struct scan_seen *s = arg;
     size_t len;
     const char *k = ht_key(n, &len);
-    unsigned id = key_id(k, len);
+    unsigned id = test_key_id(k, len);
     if (id < s->nstable)
         s->count[id]++;
 }
@@ -741,7 +694,7 @@ static void random_coverage(ht_t *ht, unsigned n, bool fair)
         cr_assert_not_null(e);
         size_t len;
         const char *k = ht_key(e, &len);
-        unsigned id = key_id(k, len);
+        unsigned id = test_key_id(k, len);
         cr_assert_lt(id, n);
         hits[id]++;
     }
@@ -818,7 +771,7 @@ Test(ht, sample_covers_both_tables)
         for (size_t i = 0; i < got; i++) {
             size_t len;
             const char *k = ht_key(out[i], &len);
-            missing -= seen[key_id(k, len)]++ == 0;
+            missing -= seen[test_key_id(k, len)]++ == 0;
         }
     }
     cr_assert_eq(missing, 0, "%u nodes never sampled", missing);
@@ -856,7 +809,7 @@ Test(ht, sample_then_unlink_all)
         for (size_t i = 0; i < got; i++) {
             size_t len;
             const char *k = ht_key(out[i], &len);
-            seen[key_id(k, len)]++;
+            seen[test_key_id(k, len)]++;
             ht_unlink_node(ht, out[i]);
             cr_assert_null(ht_find(ht, k, len));
             ht_node_free(out[i]);
@@ -878,7 +831,7 @@ Test(ht, pop_random_all)
     while ((n = ht_pop_random(ht))) {
         size_t len;
         const char *k = ht_key(n, &len);
-        seen[key_id(k, len)]++;
+        seen[test_key_id(k, len)]++;
         cr_assert_null(ht_find(ht, k, len));
         ht_node_free(n);
         if (ht_len(ht) % 50 == 0)
@@ -904,7 +857,7 @@ static void iterate_once_each(ht_t *ht, unsigned n)
     while ((e = ht_iter_next(&it))) {
         size_t len;
         const char *k = ht_key(e, &len);
-        unsigned id = key_id(k, len);
+        unsigned id = test_key_id(k, len);
         cr_assert_lt(id, n);
         seen[id]++;
         total++;
@@ -943,7 +896,7 @@ Test(ht, iterator_with_pause_allows_find_and_delete)
         size_t len;
         const char *k = ht_key(e, &len);
         cr_assert_eq(ht_find(ht, k, len), e);
-        unsigned id = key_id(k, len);
+        unsigned id = test_key_id(k, len);
         if (id % 2)
             ht_unlink_node(ht, e), ht_node_free(e);
         visited++;
@@ -963,7 +916,7 @@ Test(ht, unlink_and_link_between_tables)
     ht_t *a = mkset(100), *b = ht_new(false, 1234);
     size_t amem = ht_mem(a);
     char k[32];
-    size_t kl = mkkey(k, 50);
+    size_t kl = test_key(k, 50);
     ht_node_t *n = ht_unlink(a, k, kl);
     cr_assert_not_null(n);
     cr_assert_null(ht_unlink(a, k, kl));
@@ -1066,11 +1019,11 @@ static void model_compare(ht_t *ht, const struct model *m, uint64_t seed, int st
     while ((e = ht_iter_next(&it))) {
         size_t kl, vl;
         const char *k = ht_key(e, &kl);
-        unsigned id = key_id(k, kl);
+        unsigned id = test_key_id(k, kl);
         cr_assert(id < UNIVERSE && m->present[id], "seed %" PRIu64 " step %d: stray id %u",
                   seed, step, id);
         char want[256];
-        cr_assert(kl == mkkey(want, id) && memcmp(k, want, kl) == 0, "seed %" PRIu64, seed);
+        cr_assert(kl == test_key(want, id) && memcmp(k, want, kl) == 0, "seed %" PRIu64, seed);
         if (ht_is_map(ht)) {
             const char *v = ht_val(e, &vl);
             cr_assert(vl == m->vlen[id] && memcmp(v, m->val[id], vl) == 0,
@@ -1145,7 +1098,7 @@ static void model_run(bool map, uint64_t seed)
             }
         } else if (op < 82) {                               /* unlink + link back */
             char k[256];
-            size_t kl = mkkey(k, id);
+            size_t kl = test_key(k, id);
             ht_node_t *e = ht_unlink(ht, k, kl);
             cr_assert_eq(e != NULL, m.present[id], "seed %" PRIu64, seed);
             if (e && (r >> 20) % 2)
@@ -1158,7 +1111,7 @@ static void model_run(bool map, uint64_t seed)
             for (size_t i = 0; i < got; i++) {
                 size_t kl;
                 const char *k = ht_key(out[i], &kl);
-                unsigned pid = key_id(k, kl);
+                unsigned pid = test_key_id(k, kl);
                 cr_assert(m.present[pid], "seed %" PRIu64 ": sampled absent %u", seed, pid);
                 ht_unlink_node(ht, out[i]);
                 ht_node_free(out[i]);
@@ -1170,7 +1123,7 @@ static void model_run(bool map, uint64_t seed)
             if (e) {
                 size_t kl;
                 const char *k = ht_key(e, &kl);
-                unsigned pid = key_id(k, kl);
+                unsigned pid = test_key_id(k, kl);
                 cr_assert(m.present[pid]);
                 model_drop(&m, pid);
                 ht_node_free(e);
@@ -1181,7 +1134,7 @@ static void model_run(bool map, uint64_t seed)
             if (e) {
                 size_t kl;
                 const char *k = ht_key(e, &kl);
-                cr_assert(m.present[key_id(k, kl)]);
+                cr_assert(m.present[test_key_id(k, kl)]);
             }
         } else if (op < 95) {
             ht_rehash_step(ht, 1 + (r >> 20) % 40);
