@@ -5,6 +5,8 @@
 #               the end-to-end tests that do not measure time or memory
 #   build-tsan  ThreadSanitizer: the multi-threaded stress programs, and
 #               the cross-shard atomicity hammer against the server
+#   build-fuzz  when clang and libFuzzer are installed: every libFuzzer
+#               target of tests/fuzz for 30 s (tests/fuzz/run.sh)
 # and prints one summary line "N passed, N failed" for the whole run.
 set -u
 cd "$(dirname "$0")/.."
@@ -40,5 +42,21 @@ setup build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized \
 	-Dc_args=-DCK_USE_CC_BUILTINS=1 || exit 1
 run build-tsan --suite stress --suite tsan --timeout-multiplier 4
 
-python3 scripts/test-summary.py build build-asan build-tsan || status=1
+# A libFuzzer program links: clang and Debian's libfuzzer are there.
+have_libfuzzer() {
+	command -v clang >/dev/null 2>&1 || return 1
+	t=$(mktemp -d) || return 1
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$t/f.c"
+	clang -fsanitize=fuzzer "$t/f.c" -o "$t/f" >/dev/null 2>&1
+	r=$?
+	rm -rf "$t"
+	return $r
+}
+fuzz=""
+if have_libfuzzer; then
+	tests/fuzz/run.sh 30 build-fuzz | grep -v '^Synthesis' || true
+	fuzz=build-fuzz
+fi
+
+python3 scripts/test-summary.py build build-asan build-tsan $fuzz || status=1
 exit $status

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest distance (metres) at which a step still halves: Web
  * Mercator's half width. */
@@ -92,9 +93,26 @@ void geohash_decode(const geohash_range_t *lon_r, const geohash_range_t *lat_r,
     area->lon.max = lon_r->min + ((uint32_t)(ilon + 1) * 1.0 / cells) * lon_scale;
 }
 
+/* (uint64_t)score as Redis's x86-64 build computes it for any score a
+ * plain ZADD may have given the member, without C's undefined behaviour
+ * outside [0, 2^64): gcc converts below 2^63 as a signed integer, and at
+ * or above it subtracts 2^63 and flips bit 63 back; the processor's
+ * conversion gives INT64_MIN for what does not fit.  So 1e20 and inf
+ * decode as 0, -5 as 2^64 - 5, -inf as 2^63. */
+static uint64_t score_bits(double score)
+{
+    const double two63 = 9223372036854775808.0;
+    if (score >= two63) {
+        double rest = score - two63;
+        int64_t v = rest < two63 ? (int64_t)rest : INT64_MIN;
+        return (uint64_t)v ^ (UINT64_C(1) << 63);
+    }
+    return (uint64_t)(score >= -two63 ? (int64_t)score : INT64_MIN);
+}
+
 void geohash_score_to_xy(double score, double xy[2])
 {
-    geohash_bits_t h = {(uint64_t)score, GEO_STEP_MAX};
+    geohash_bits_t h = {score_bits(score), GEO_STEP_MAX};
     geohash_area_t a;
     geohash_decode(&lon_wgs84, &lat_wgs84, h, &a);
     xy[0] = (a.lon.min + a.lon.max) / 2;
