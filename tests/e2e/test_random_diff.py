@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Random differential test: seeded random sequences of string, key, list,
-set and hash commands over a few keys (so they collide across shards), some of them
+set, hash and sorted-set commands over a few keys (so they collide across shards), some of them
 grouped in MULTI/EXEC, some pipelined, sent to FlashKV (three workers, five
 shards: most multi-key commands span shards) and to Debian's redis-server;
 every reply must be byte-identical, in RESP2 and RESP3.  Six seeds by
@@ -23,6 +23,8 @@ def random_command(rnd):
     e = lambda: rnd.choice(["1", "2", "-3", "x", "y", "", "12345678901"])  # noqa: E731
     end = lambda: rnd.choice(["LEFT", "RIGHT"])  # noqa: E731
     idx = lambda: str(rnd.randrange(-4, 4))  # noqa: E731
+    sc = lambda: rnd.choice(["1", "2", "-1.5", "0", "inf", "-inf", "3e2", "x"])  # noqa: E731
+    bound = lambda: rnd.choice(["-inf", "+inf", "0", "(1", "2", "(-1.5", "x"])  # noqa: E731
     table = [
         lambda: ("SET", k(), v()),
         lambda: ("GET", k()),
@@ -85,6 +87,27 @@ def random_command(rnd):
         lambda: ("HSETNX", k(), e(), v()),
         lambda: ("HEXISTS", k(), e()),
         lambda: ("OBJECT", "ENCODING", k()),
+        # sorted sets: every reply is ordered by (score, member)
+        lambda: ("ZADD", k(), sc(), e(), sc(), e()),
+        lambda: ("ZADD", k(), rnd.choice(["NX", "XX", "GT", "LT", "CH", "INCR"]), sc(), e()),
+        lambda: ("ZINCRBY", k(), sc(), e()),
+        lambda: ("ZREM", k(), e(), e()),
+        lambda: ("ZCARD", k()),
+        lambda: ("ZSCORE", k(), e()),
+        lambda: ("ZRANK", k(), e()) if rnd.random() < 0.5 else ("ZREVRANK", k(), e()),
+        lambda: ("ZRANGE", k(), idx(), idx(), "WITHSCORES"),
+        lambda: ("ZRANGE", k(), bound(), bound(), "BYSCORE", "LIMIT", "0", idx()),
+        lambda: ("ZRANGE", k(), bound(), bound(), "BYSCORE", "REV"),
+        lambda: ("ZCOUNT", k(), bound(), bound()),
+        lambda: (rnd.choice(["ZPOPMIN", "ZPOPMAX"]), k(), str(rnd.randrange(3))),
+        lambda: ("ZMPOP", "2", k(), k(), rnd.choice(["MIN", "MAX"]), "COUNT", "2"),
+        lambda: ("ZREMRANGEBYRANK", k(), idx(), idx()),
+        lambda: ("ZRANGESTORE", k(), k(), "0", idx()),
+        lambda: (rnd.choice(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"]), k(), "2", k(), k()),
+        lambda: ("ZUNIONSTORE", k(), "2", k(), k(), "WEIGHTS", sc(), sc(),
+                 "AGGREGATE", rnd.choice(["SUM", "MIN", "MAX"])),
+        lambda: (rnd.choice(["ZUNION", "ZINTER", "ZDIFF"]), "2", k(), k(), "WITHSCORES"),
+        lambda: ("ZINTERCARD", "2", k(), k()),
     ]
     return table[rnd.randrange(len(table))]()
 
