@@ -69,7 +69,7 @@ args=(-p "$PORT_REDIS" --label "redis-server $(redis-server --version | sed 's/.
 	-r "$KEYS" -d "$VALUE" --fill --duration "$DURATION" -w "$WARMUP"
 	--json "$JSON" --plot "$OUT")
 if [ "$MODE" != redis ]; then
-	"$FLASHKV" --port "$PORT_FLASHKV" >/dev/null 2>&1 &
+	"$FLASHKV" --port "$PORT_FLASHKV" --save '' >/dev/null 2>&1 &
 	pids+=($!)
 	wait_port "$PORT_FLASHKV"
 	args+=(--compare "127.0.0.1:$PORT_FLASHKV" --compare-label FlashKV --rounds "$ROUNDS")

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/keys/keys.h"
+#include "store/persist/persist.h"
 #include "store/types/hash.h"
 #include "store/types/list.h"
 #include "store/types/set.h"
@@ -56,6 +57,7 @@ static const cmd_t table[] = {
 #include "store/types/zset_table.inc"
 #include "store/types/geo_table.inc"
 #include "store/keys/keys_table.inc"
+#include "store/persist/persist_table.inc"
 };
 
 #define NCMDS (sizeof table / sizeof table[0])

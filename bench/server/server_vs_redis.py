@@ -134,7 +134,8 @@ class Server:
                    "--appendonly", "no", "--bind", "127.0.0.1",
                    "--maxclients", "20000"]
         else:
-            cmd = [binary, "--port", str(self.port), "--maxclients", "20000"]
+            cmd = [binary, "--port", str(self.port), "--maxclients", "20000",
+                   "--save", ""]
             if cpus is not None:
                 cmd += ["--threads", str(len(cpus.split(",")))]
         if cpus is not None:

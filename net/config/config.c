@@ -152,6 +152,13 @@ static const param_t params[] = {
 	NUM("daemonize", T_BOOL, F_IMMUTABLE, daemonize, 0, 1),
 	NUM("appendonly", T_BOOL, 0, appendonly, 0, 1),
 	CUSTOM("save", F_MULTI, config__set_save, config__get_save),
+	/* Persistence (net/persist).  dir is applied at start (main chdirs)
+	 * and CONFIG GET shows the working directory, as Redis. */
+	CUSTOM("dir", F_PROTECTED, config__set_dir, config__get_dir),
+	CUSTOM("dbfilename", F_PROTECTED, config__set_dbfilename, config__get_dbfilename),
+	NUM("rdbcompression", T_BOOL, 0, rdbcompression, 0, 1),
+	NUM("rdbchecksum", T_BOOL, F_IMMUTABLE, rdbchecksum, 0, 1),
+	NUM("stop-writes-on-bgsave-error", T_BOOL, 0, stop_writes_on_bgsave_error, 0, 1),
 };
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
@@ -164,19 +171,19 @@ static const char *const ignored[] = {
 	"aof-timestamp-enabled", "aof-use-rdb-preamble", "appenddirname",
 	"appendfilename", "appendfsync", "auto-aof-rewrite-min-size",
 	"auto-aof-rewrite-percentage", "busy-reply-threshold", "crash-log-enabled",
-	"crash-memcheck-enabled", "dbfilename", "dir", "disable-thp", "dynamic-hz",
+	"crash-memcheck-enabled", "disable-thp", "dynamic-hz",
 	"hll-sparse-max-bytes", "io-threads", "io-threads-do-reads",
 	"jemalloc-bg-thread", "latency-monitor-threshold", "lfu-decay-time",
 	"lfu-log-factor", "lua-time-limit", "maxmemory", "maxmemory-policy",
 	"maxmemory-samples", "no-appendfsync-on-rewrite", "notify-keyspace-events",
 	"oom-score-adj", "oom-score-adj-values", "pidfile", "proc-title-template",
-	"rdb-del-sync-files", "rdb-save-incremental-fsync", "rdbchecksum",
-	"rdbcompression", "repl-disable-tcp-nodelay", "repl-diskless-load",
+	"rdb-del-sync-files", "rdb-save-incremental-fsync",
+	"repl-disable-tcp-nodelay", "repl-diskless-load",
 	"repl-diskless-sync", "repl-diskless-sync-delay",
 	"repl-diskless-sync-max-replicas", "replica-lazy-flush", "replica-priority",
 	"replica-read-only", "replica-serve-stale-data", "set-proc-title",
-	"slowlog-log-slower-than", "slowlog-max-len", "stop-writes-on-bgsave-error",
-	"stream-node-max-bytes", "stream-node-max-entries", "supervised",
+	"slowlog-log-slower-than", "slowlog-max-len", "stream-node-max-bytes",
+	"stream-node-max-entries", "supervised",
 	"syslog-enabled", "syslog-facility", "syslog-ident", "tcp-keepalive",
 };
 
@@ -262,9 +269,11 @@ int config_set(config_t *c, const char *name, const char *value, char *err,
 	if (!pm) {
 		rc = -ENOENT;
 		snprintf(x.why, sizeof(x.why), "Unknown option");
-	} else if (pm->flags & F_IMMUTABLE) {
+	} else if (pm->flags & (F_IMMUTABLE | F_PROTECTED)) {
 		rc = -EPERM;
-		snprintf(x.why, sizeof(x.why), "can't set immutable config");
+		snprintf(x.why, sizeof(x.why), "%s", pm->flags & F_IMMUTABLE
+			 ? "can't set immutable config"
+			 : "can't set protected config");
 	} else {
 		rc = apply_split(c, pm, 1, argv, &x);
 	}
@@ -299,6 +308,8 @@ int config_set_pairs(config_t *c, int n, char *const *names,
 		}
 		if (pms[i]->flags & F_IMMUTABLE)
 			why = "can't set immutable config";
+		else if (pms[i]->flags & F_PROTECTED)
+			why = "can't set protected config";
 		for (int j = 0; j < i && !why; j++)
 			if (pms[j] == pms[i])
 				why = "duplicate parameter";
@@ -391,6 +402,11 @@ void config_init(config_t *c)
 	c->pin_threads = false; /* see README: pinned workers wait for a shared CPU */
 	c->spin_us = 0; /* measured: README, "FlashKV against redis-server" */
 	c->store = STORE_CFG_DEFAULT;
+	strcpy(c->save, "3600 1 300 100 60 10000"); /* Redis's default */
+	strcpy(c->dbfilename, "dump.rdb");
+	c->rdbcompression = true;
+	c->rdbchecksum = true;
+	c->stop_writes_on_bgsave_error = true;
 }
 
 static void lower(char *s)

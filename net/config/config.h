@@ -6,9 +6,9 @@
  * Syntax and error texts follow Redis 7.0 (one directive per line, '#'
  * comments, arguments split like inline commands, case-insensitive names,
  * memory units 1k=1000 1kb=1024 m mb g gb, yes/no booleans).  Directives
- * of redis.conf that FlashKV has no use for (dir, dbfilename, maxmemory,
- * ...) are accepted and ignored so that such files load; "save" and
- * "appendonly" are stored (CONFIG GET shows them) but have no effect.
+ * of redis.conf that FlashKV has no use for yet (maxmemory, ...) are
+ * accepted and ignored so that such files load; "appendonly" is stored
+ * (CONFIG GET shows it) but has no effect yet.
  *
  * Threads: a config_t is plain data, copyable with memcpy, owning no
  * memory.  The functions touch only their arguments; serialise writers.
@@ -29,6 +29,7 @@
 #define CONFIG_PATH_LEN 1024 /* logfile */
 #define CONFIG_PASS_LEN 512  /* requirepass */
 #define CONFIG_SAVE_LEN 512  /* save, as "secs changes ..." */
+#define CONFIG_NAME_LEN 256  /* dbfilename */
 
 typedef enum config_loglevel {
 	CONFIG_LOG_DEBUG,
@@ -73,7 +74,10 @@ typedef struct config {
 	bool protected_mode;
 	bool daemonize; /* parsed only; the server does not fork */
 	bool appendonly; /* stored, no effect */
-	char save[CONFIG_SAVE_LEN]; /* stored, no effect */
+	char save[CONFIG_SAVE_LEN]; /* "secs changes ..." ("" = no save points) */
+	char dir[CONFIG_PATH_LEN];  /* "" = the working directory at start */
+	char dbfilename[CONFIG_NAME_LEN];
+	bool rdbcompression, rdbchecksum, stop_writes_on_bgsave_error;
 	store_cfg_t store; /* what the collection commands obey */
 	/* lazyfree-lazy-*: stored; FlashKV frees big values in steps always */
 	bool lazyfree_eviction, lazyfree_expire, lazyfree_server_del,

@@ -30,7 +30,9 @@ int config__split(char *s, size_t len, char **argv, int cap);
 int config__apply_directive(config_t *c, int argc, char **argv, ctx_t *x);
 
 enum { T_INT, T_UINT, T_LL, T_LLMEM, T_MEM, T_BOOL, T_ENUM, T_STR, T_CUSTOM };
-enum { F_IMMUTABLE = 1, F_MULTI = 2 };
+/* F_PROTECTED: Redis's PROTECTED_CONFIG (dir, dbfilename): CONFIG SET
+ * refuses it, as with Redis's default enable-protected-configs no. */
+enum { F_IMMUTABLE = 1, F_MULTI = 2, F_PROTECTED = 4 };
 
 typedef struct param param_t;
 typedef int set_fn(config_t *c, const param_t *pm, int argc, char **argv,
@@ -58,7 +60,9 @@ int config__parse_bool(const char *s);
 int config__out_of_range(const param_t *pm, ctx_t *x);
 
 /* The T_CUSTOM parameters (config_values.c). */
-set_fn config__set_hz, config__set_bind, config__set_obuf, config__set_save;
-get_fn config__get_hz, config__get_bind, config__get_obuf, config__get_save;
+set_fn config__set_hz, config__set_bind, config__set_obuf, config__set_save,
+	config__set_dir, config__set_dbfilename;
+get_fn config__get_hz, config__get_bind, config__get_obuf, config__get_save,
+	config__get_dir, config__get_dbfilename;
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_internal.h"
 
@@ -194,7 +196,7 @@ int config__get_obuf(const config_t *c, char *out, size_t cap)
 			classes[2], l[2].hard, l[2].soft, l[2].soft_seconds);
 }
 
-/* save <seconds> <changes> ...: stored for CONFIG GET only. */
+/* save <seconds> <changes> ...: the save points (net/persist). */
 int config__set_save(config_t *c, const param_t *pm, int argc, char **argv,
 		    ctx_t *x)
 {
@@ -232,4 +234,50 @@ int config__set_save(config_t *c, const param_t *pm, int argc, char **argv,
 int config__get_save(const config_t *c, char *out, size_t cap)
 {
 	return snprintf(out, cap, "%s", c->save);
+}
+
+/* dir: stored here, applied by main at start (chdir), as Redis applies it
+ * while loading the config (CONFIG SET refuses it: a protected config). */
+int config__set_dir(config_t *c, const param_t *pm, int argc, char **argv,
+		    ctx_t *x)
+{
+	(void)pm;
+	if (argc != 1)
+		return config__fail(x, "wrong number of arguments");
+	if (strlen(argv[0]) >= sizeof(c->dir))
+		return config__fail(x, "argument is too long");
+	struct stat st;
+	if (stat(argv[0], &st) < 0)
+		return config__fail(x, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return config__fail(x, "%s", strerror(ENOTDIR));
+	strcpy(c->dir, argv[0]);
+	return 0;
+}
+
+/* The working directory, which is what `dir` became (Redis's getcwd). */
+int config__get_dir(const config_t *c, char *out, size_t cap)
+{
+	if (getcwd(out, cap))
+		return (int)strlen(out);
+	return snprintf(out, cap, "%s", c->dir);
+}
+
+int config__set_dbfilename(config_t *c, const param_t *pm, int argc,
+			   char **argv, ctx_t *x)
+{
+	(void)pm;
+	if (argc != 1)
+		return config__fail(x, "wrong number of arguments");
+	if (strchr(argv[0], '/'))
+		return config__fail(x, "dbfilename can't be a path, just a filename");
+	if (!argv[0][0] || strlen(argv[0]) >= sizeof(c->dbfilename))
+		return config__fail(x, "Invalid dbfilename");
+	strcpy(c->dbfilename, argv[0]);
+	return 0;
+}
+
+int config__get_dbfilename(const config_t *c, char *out, size_t cap)
+{
+	return snprintf(out, cap, "%s", c->dbfilename);
 }

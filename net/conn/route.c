@@ -27,6 +27,7 @@
 #include "multi.h"
 #include "txn.h"
 #include "net/core/log.h"
+#include "net/persist/persist.h"
 #include "store/base/errors.h"
 #include "store/cmd/cmd_meta.h"
 #include "store/commands.h"
@@ -343,6 +344,17 @@ static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
 	return true;
 }
 
+/* MISCONF: the last background save failed and stop-writes-on-bgsave-error
+ * is on; writes (and PING, as Redis) are refused until a save succeeds. */
+static bool refuse_misconf(conn_t *c)
+{
+	req_t *req;
+	reply_error(dispatch_reply_now(c, &req), ERR_MISCONF);
+	dispatch_finish_now(c, req);
+	multi_refused(c);
+	return true;
+}
+
 /* Route one command.  false: it must wait (nothing done): for holds on
  * their way, or a write behind writes in flight on other shards. */
 static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
@@ -365,6 +377,9 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (!valid || (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
 		       server_cfg()->requirepass[0])) /* authRequired() */
 		return refuse(c, argc, argv, cmd);
+	if (__builtin_expect(persist_refuses_writes(), 0) &&
+	    ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping")))
+		return refuse_misconf(c);
 	if (c->in_multi && multi_queues(c, cmd)) {
 		multi_queue(c, cmd, argc, argv);
 		return true;

@@ -33,6 +33,11 @@ enum {
 	MSG_RECLAIM,        /* shard -> itself: free flushed data and big
 			     * deleted values a step at a time, between
 			     * other messages */
+	MSG_BGSAVE,         /* BGSAVE, save points -> saver: snapshot now */
+	MSG_SNAP_PULL,      /* saver -> shard: the next chunk of records */
+	MSG_SNAP_CHUNK,     /* shard -> saver: records (snap_chunk_msg_t) */
+	MSG_SNAP_WRITTEN,   /* writer thread -> saver: a chunk is on disk, or
+			     * the file is done (persist/writer.h) */
 };
 
 #endif

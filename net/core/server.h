@@ -58,6 +58,7 @@ typedef struct server {
 	uint16_t slot_shard[SERVER_SLOTS]; /* slot -> shard index */
 	act_actor_t *acceptor;
 	act_actor_t *sweeper;
+	act_actor_t *saver;                /* net/persist/saver.c */
 	worker_stats_t *wstats;            /* [nworkers] */
 	uint64_t start_ms;                 /* unix ms at start */
 	uint64_t start_mono_ns;
@@ -72,9 +73,18 @@ typedef struct server {
 	uint64_t total_connections;
 	uint64_t rejected_connections;
 	uint64_t next_client_id;
+	int shutdown_save;         /* enum server_shutdown_save */
 } server_t;
 
 extern server_t srv;
+
+/* What the shutdown saves (srv.shutdown_save): SIGTERM/SIGINT save when
+ * there are save points; SHUTDOWN says it saved or must not. */
+enum server_shutdown_save {
+	SHUTDOWN_SAVE_POINTS = 0,   /* save if save points are configured */
+	SHUTDOWN_SAVED = 1,         /* saved: again only what changed since */
+	SHUTDOWN_NO_SAVE = 2,       /* NOSAVE, FORCE after a failure, no points */
+};
 
 /* The settings in force: an immutable snapshot that CONFIG SET replaces
  * as a whole (cfglive.c).  For actors only (any worker thread), and only

@@ -1,6 +1,6 @@
 /*
- * info.c - INFO: Redis 7.0's sections (server, clients, memory, stats,
- * keyspace, commandstats) plus a "workers" section for FlashKV's workers,
+ * info.c - INFO: Redis 7.0's sections (server, clients, memory,
+ * persistence, stats, keyspace, commandstats) plus a "workers" section for FlashKV's workers,
  * shards and mailboxes.
  *
  * Shard figures (keys, memory, expiries) are owned by the shard actors, so
@@ -19,6 +19,7 @@
 
 #include "info.h"
 #include "srvcmd.h"
+#include "net/persist/persist.h"
 #include "store/commands.h"
 
 /* One line per database: "db keys expires avg_ttl memory expired". */
@@ -190,6 +191,8 @@ void info_build(conn_t *c, req_t *req)
 			"maxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
 			"mem_allocator:libc\r\n\r\n", used, h1, rss, h2);
 	}
+	if (want(sec, "persistence", true))
+		persist_info(&t);
 	if (want(sec, "stats", true)) {
 		unsigned long long cmds = 0, in = 0, out = 0;
 		for (int w = 0; w < srv.nworkers; w++) {

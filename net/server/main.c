@@ -4,9 +4,10 @@
  * Start: parse `[config-file] [--option value ...]`, create the actor
  * system (one worker per CPU of the affinity mask unless `threads` says
  * otherwise), the shards, the acceptor and the sweeper, then wait for a
- * signal.  SIGINT/SIGTERM: stop accepting, let every connection finish the
- * replies in flight (bounded wait), stop the workers, free everything,
- * exit 0.
+ * signal.  SIGINT/SIGTERM: save the snapshot if there are save points
+ * (a failure keeps the server up, as Redis), stop accepting, let every
+ * connection finish the replies in flight (bounded wait), stop the
+ * workers, save again what changed meanwhile, free everything, exit 0.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -25,6 +26,7 @@
 #include "cfglive.h"
 #include "srvcmd.h"
 #include "net/core/log.h"
+#include "net/persist/persist.h"
 #include "net/shard/sweeper.h"
 #include "store/commands.h"
 
@@ -101,10 +103,14 @@ static int start(char *err, size_t errlen)
 		snprintf(err, errlen, "Out of memory at start-up");
 		return -ENOMEM;
 	}
+	/* Before any worker runs: main owns every shard's data. */
+	if (persist_load(err, errlen) < 0)
+		return -EINVAL;
 	srv.acceptor = acceptor_start(err, errlen);
 	if (!srv.acceptor)
 		return -EADDRINUSE;
 	srv.sweeper = sweeper_start();
+	srv.saver = saver_start();
 	return act_system_start(srv.sys);
 }
 
@@ -118,6 +124,8 @@ static void stop_everything(void)
 		act_actor_unref(srv.acceptor);
 	if (srv.sweeper)
 		act_actor_unref(srv.sweeper);
+	if (srv.saver)
+		act_actor_unref(srv.saver);
 	if (srv.sys)
 		act_system_destroy(srv.sys);
 	conn_module_fini();
@@ -125,6 +133,39 @@ static void stop_everything(void)
 	for (int w = 0; srv.wstats && w < srv.nworkers; w++)
 		free(srv.wstats[w].cmdstats);
 	free(srv.wstats);
+}
+
+/* SIGTERM/SIGINT with save points: the snapshot first, by the saver,
+ * while everything still runs, so that a failure leaves the server up
+ * (as Redis: it logs and goes on).  0: saved or nothing to save. */
+static int signal_save(void)
+{
+	if (srv.cfg.save[0] == '\0' && server_cfg()->save[0] == '\0')
+		return 0;
+	log_notice("Saving the final RDB snapshot before exiting.");
+	for (;;) {
+		while (persist_bgsave_running())
+			usleep(1000);
+		if (persist_bgsave(false) == 0)
+			break;
+	}
+	while (persist_bgsave_running())
+		usleep(1000);
+	if (!persist_last_bgsave_ok())
+		return -1;
+	ck_pr_store_int(&srv.shutdown_save, SHUTDOWN_SAVED);
+	return 0;
+}
+
+/* With the workers stopped: what changed since the snapshot of the
+ * shutdown (writes in flight when it was taken) is saved again. */
+static int final_save(void)
+{
+	char err[512];
+	if (ck_pr_load_int(&srv.shutdown_save) != SHUTDOWN_SAVED ||
+	    persist_changes() == 0)
+		return 0;
+	return persist_save(err, sizeof(err));
 }
 
 /* Let connections write what they owe, for at most ~2 s. */
@@ -167,6 +208,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
 		return 1;
 	}
+	if (srv.cfg.dir[0] && chdir(srv.cfg.dir) < 0) {
+		log_warning("Can't chdir to '%s': %s", srv.cfg.dir, strerror(errno));
+		log_close();
+		return 1;
+	}
 	srv.start_ms = (uint64_t)server_mstime();
 	srv.start_mono_ns = act_now_ns();
 	srv.start_ticks = server_ticks();
@@ -193,18 +239,32 @@ int main(int argc, char **argv)
 		   srv.nworkers, srv.nshards, srv.cfg.port);
 	log_notice("Ready to accept connections tcp");
 
-	siginfo_t info;
-	while (sigwaitinfo(&set, &info) < 0)
-		;
-	if (info.si_pid == getpid()) /* SHUTDOWN (srvcmd.c) */
-		log_warning("User requested shutdown...");
-	else
+	for (;;) {
+		siginfo_t info;
+		while (sigwaitinfo(&set, &info) < 0)
+			;
+		if (info.si_pid == getpid()) { /* SHUTDOWN (srvcmd_shutdown.c) */
+			log_warning("User requested shutdown...");
+			break;
+		}
 		log_warning("Received %s scheduling shutdown...",
 			    info.si_signo == SIGINT ? "SIGINT" : "SIGTERM");
+		if (signal_save() == 0)
+			break;
+		log_warning("Error trying to save the DB, can't exit.");
+	}
 	act_stop(srv.acceptor); /* closes the listening sockets */
 	drain_clients();
+	/* A background save on its way ends first, without its file (its
+	 * chunks in flight would be lost in the mailboxes otherwise). */
+	persist_abort_bgsave();
+	for (int i = 0; i < 30000 && persist_bgsave_running(); i++)
+		usleep(1000);
+	if (srv.sys)
+		act_system_shutdown(srv.sys);
+	int status = final_save() < 0 ? 1 : 0;
 	stop_everything();
 	log_warning("FlashKV is now ready to exit, bye bye...");
 	log_close();
-	return 0;
+	return status;
 }

@@ -566,13 +566,20 @@ static const cmd_t table[] = {
 	ROW("unwatch", 1, TXN, ACL_FAST | ACL_TRANSACTION, ""),
 	ROW("shutdown", -1, ADM | CMD_NO_MULTI | CMD_ALLOW_BUSY,
 		ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("save", 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
+		ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("bgsave", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING,
+		ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
+	ROW("lastsave", 1, LS | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS,
+		"nondeterministic_output"),
 };
 
 static const conn_cmd_proc_t procs[] = {
 	sc_ping, sc_echo, sc_quit, sc_time, sc_select, srvcmd_command, sc_config,
 	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
 	multi_cmd_multi, multi_cmd_exec, multi_cmd_discard, multi_cmd_watch,
-	multi_cmd_unwatch, srvcmd_shutdown,
+	multi_cmd_unwatch, srvcmd_shutdown, srvcmd_save, srvcmd_bgsave,
+	srvcmd_lastsave,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, conn_cmd_proc_t *proc)

@@ -38,5 +38,12 @@ void srvcmd_command(conn_t *c, int argc, const cmd_arg_t *argv);
 void srvcmd_auth(conn_t *c, int argc, const cmd_arg_t *argv);
 void srvcmd_hello(conn_t *c, int argc, const cmd_arg_t *argv);
 void srvcmd_shutdown(conn_t *c, int argc, const cmd_arg_t *argv);
+void srvcmd_save(conn_t *c, int argc, const cmd_arg_t *argv);
+void srvcmd_bgsave(conn_t *c, int argc, const cmd_arg_t *argv);
+void srvcmd_lastsave(conn_t *c, int argc, const cmd_arg_t *argv);
+/* Hold every shard for a command that needs all the data (SAVE,
+ * SHUTDOWN): true when held; false: the holds are on their way and the
+ * command must return (it is routed again when they are). */
+bool srvcmd_hold_all(conn_t *c);
 
 #endif

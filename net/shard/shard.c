@@ -58,9 +58,11 @@ int shard_create_all(void)
 		sh->dbs = calloc((size_t)sh->ndbs, sizeof(ks_t *));
 		if (!sh->dbs)
 			return -ENOMEM;
-		for (int d = 0; d < sh->ndbs; d++)
+		for (int d = 0; d < sh->ndbs; d++) {
 			if (!(sh->dbs[d] = ks_create(0)))
 				return -ENOMEM;
+			ks_share_dirty(sh->dbs[d], &sh->dirty);
+		}
 		reply_init(&sh->scratch, 2);
 		reply_init(&sh->serve_out, 2);
 		sh->actor = act_spawn(srv.sys, &shard_behaviour, sh, sh->worker);
@@ -86,6 +88,7 @@ void shard_destroy_all(void)
 		free(sh->dbs);
 		reply_free(&sh->scratch);
 		reply_free(&sh->serve_out);
+		rdb_buf_free(&sh->snap.out);
 		for (uint32_t k = 0; k < sh->defer_len; k++)
 			act_msg_free(sh->deferred[(sh->defer_head + k) %
 						  sh->defer_cap]);
@@ -315,6 +318,8 @@ static void serve(shard_t *sh, act_msg_t *msg)
 {
 	if (msg->type == MSG_REQ_BATCH)
 		run_batch(sh, (req_batch_t *)msg);
+	else if (msg->type == MSG_SNAP_PULL)
+		shard_snap_pull(sh);
 	else
 		grant(sh, (hold_msg_t *)msg);
 }
@@ -341,6 +346,7 @@ static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	switch (msg->type) {
 	case MSG_REQ_BATCH:
 	case MSG_HOLD:
+	case MSG_SNAP_PULL:
 		if (shard_is_free(sh))
 			serve(sh, msg);
 		else

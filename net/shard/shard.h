@@ -21,6 +21,7 @@
 #include "net/core/server.h"
 #include "store/base/reply.h"
 #include "store/db/keyspace.h"
+#include "store/persist/rdb.h"
 
 /* One command inside a request batch: header, then argc x (u32 len, bytes),
  * each argument padded to 8 bytes. */
@@ -67,6 +68,29 @@ typedef struct hold_msg {
 	int shard;
 } hold_msg_t;
 
+/* MSG_SNAP_CHUNK: a shard's records for a background snapshot
+ * (shard_snap.c), answering the saver's MSG_SNAP_PULL. */
+typedef struct snap_chunk_msg {
+	act_msg_t hdr;
+	int shard;
+	bool done;              /* every key of the cut is in this or earlier ones */
+	bool failed;            /* out of memory encoding: the snapshot is lost */
+	uint64_t keys;          /* records in buf */
+	rdb_buf_t buf;          /* the receiver's, to free */
+} snap_chunk_msg_t;
+
+/* A shard's side of a background snapshot, owned like its data. */
+typedef struct shard_snap {
+	bool active;
+	bool compress;
+	bool failed;
+	int out_db;             /* database of the last record in out, -1: none */
+	int walk_db;            /* database being walked */
+	uint64_t keys;
+	rdb_buf_t out;          /* records not sent yet */
+	act_actor_t *saver;
+} shard_snap_t;
+
 struct shard {
 	int index;
 	int worker;
@@ -83,6 +107,10 @@ struct shard {
 	int nwaiting;
 	reply_t serve_out;
 	uint32_t defer_head, defer_len, defer_cap;
+	/* Changes of keys in all its databases (ks_share_dirty): written by
+	 * whoever owns the data, read by any thread (save points, INFO). */
+	_Atomic uint64_t dirty;
+	shard_snap_t snap;     /* shard_snap.c */
 };
 
 /* Whether a conn of this shard's worker may run a command on it now,
@@ -110,6 +138,11 @@ void shard_exec_spanning(const int *shard_of_arg, const cmd_t *cmd, int db,
 void shard_exec_blocking(const int *shard_of_arg, const cmd_t *cmd, int db,
 			 int argc, const cmd_arg_t *argv, const cmd_arg_t *ready,
 			 reply_t *out);
+/* Background snapshots (shard_snap.c): take the cut of every database
+ * (the caller owns the shard's data: it holds it), and, on the shard's
+ * worker, answer a pull with the next chunk of records. */
+void shard_snap_begin(shard_t *sh, act_actor_t *saver, bool compress);
+void shard_snap_pull(shard_t *sh);
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

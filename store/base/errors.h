@@ -206,6 +206,23 @@
 /* ---- SHUTDOWN ---- */
 #define ERR_NO_SHUTDOWN     "ERR No shutdown in progress."
 #define ERR_SHUTDOWN_FAILED "ERR Errors trying to SHUTDOWN. Check logs."
+/* Persistence (net/persist): SAVE's failure is Redis's bare "-ERR". */
+#define ERR_SAVE_FAILED     "ERR"
+#define ERR_BGSAVE_RUNNING  "ERR Background save already in progress"
+#define ERR_MISCONF         "MISCONF Redis is configured to save RDB snapshots, " \
+    "but it's currently unable to persist to disk. Commands that may modify the data " \
+    "set are disabled, because this instance is configured to report errors during " \
+    "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please " \
+    "check the Redis logs for details about the RDB error."
+
+/* ---- DUMP / RESTORE (store/persist/dump_cmd.c) ---- */
+#define ERR_BUSYKEY         "BUSYKEY Target key name already exists."
+#define ERR_RESTORE_TTL     "ERR Invalid TTL value, must be >= 0"
+#define ERR_RESTORE_IDLE    "ERR Invalid IDLETIME value, must be >= 0"
+#define ERR_RESTORE_FREQ    "ERR Invalid FREQ value, must be >= 0 and <= 255"
+/* rdb_restore's messages, "DUMP payload version or checksum are wrong"
+ * and "Bad data format", are the ones after this prefix. */
+#define ERRF_RESTORE        "ERR %s"
 
 /* ---- formats (argument: the lowercase command name unless noted) ---- */
 #define ERRF_ARITY          "ERR wrong number of arguments for '%s' command"

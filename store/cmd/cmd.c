@@ -13,11 +13,13 @@
 #include <strings.h>
 
 #include "proc.h"
+#include "store/db/ks_snap.h"
 
 static const char *const flag_names[] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
     "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast",
-    "no_auth", "may_replicate", "no_mandatory_keys", "no_multi", "allow_busy",
+    "no_auth", "may_replicate", "no_mandatory_keys", "no_async_loading",
+    "no_multi", "allow_busy",
 };
 
 static const char *const keyspec_flag_names[] = {
@@ -208,5 +210,7 @@ void cmd_exec(const cmd_t *cmd, cmd_ctx_t *ctx)
         for (int i = 1; i < ctx->argc; i++)
             if (ctx->kss[i] != ctx->ks)
                 ks_set_now(ctx->kss[i], ctx->now_ms);
+    if (__builtin_expect(ks_snaps_any(), 0) && (cmd->flags & CMD_WRITE))
+        cmd__snap_before(cmd, ctx);
     cmd->proc(ctx);
 }

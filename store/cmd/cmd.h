@@ -67,8 +67,9 @@ enum cmd_flag {
     CMD_NO_AUTH  = 1u << 13,
     CMD_MAY_REPLICATE = 1u << 14,
     CMD_NO_MANDATORY_KEYS = 1u << 15,
-    CMD_NO_MULTI = 1u << 16,
-    CMD_ALLOW_BUSY = 1u << 17,
+    CMD_NO_ASYNC_LOADING = 1u << 16,
+    CMD_NO_MULTI = 1u << 17,
+    CMD_ALLOW_BUSY = 1u << 18,
     /* FlashKV's own: accepted, but not in Redis 7.0, so COMMAND does not
      * report it (CLIENT SETINFO, CLIENT NO-TOUCH). Has no name. */
     CMD_UNLISTED = 1u << 31,

@@ -107,4 +107,8 @@ bool cmd__rand_args(cmd_ctx_t *ctx, const char *with, long long *count, bool *wi
  * a reply bound to be that big would be lost anyway. */
 bool cmd__rand_fits(cmd_ctx_t *ctx, size_t count, bool withval);
 
+/* cmd_exec, while a snapshot is in progress (store/db/ks_snap.h): write
+ * the keys this write command may change to it first (cmd_snap.c). */
+void cmd__snap_before(const cmd_t *cmd, cmd_ctx_t *ctx);
+
 #endif

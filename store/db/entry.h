@@ -72,6 +72,7 @@ typedef struct entry {
     uint32_t unshared : 1;  /* INT made by COPY: Redis's refcount is 1, not shared */
     uint32_t otype : 3;     /* enum value_type */
     uint32_t lru : ENTRY_LRU_BITS;  /* last access (entry_lru_clock); set by keyspace.c */
+    uint32_t snap : 1;      /* snapshot epoch it was last saved in; owned by ks_snap.c */
     char key[];             /* klen key bytes, then vlen bytes if ENTRY_EMB */
 } entry_t;
 

@@ -41,6 +41,7 @@ ks_t *ks_create(uint64_t seed)
     ks->rng = ks->dict.seed.k0 * 0x9e3779b97f4a7c15ull + 1;
     ks->clock = mono_us;
     ks->lazy_tail = &ks->lazy;
+    ks->dirty = &ks->own_dirty;
     return ks;
 }
 
@@ -48,6 +49,7 @@ void ks_destroy(ks_t *ks)
 {
     if (!ks)
         return;
+    ks_snap_end(ks);
     while (!ks_reclaim_step(ks, SIZE_MAX))
         ;
     dict_release(&ks->dict);
@@ -100,6 +102,7 @@ entry_t *ks__link(ks_t *ks, entry_t *e)
     }
     ks->entry_mem += entry_mem(e);
     e->lru = ks->lru_now;
+    e->snap = ks->snap.epoch;   /* new since any snapshot's cut: not in it */
     touch_entry(ks, e);
     return e;
 }
@@ -206,6 +209,7 @@ static entry_t *overwrite(ks_t *ks, entry_t *e, const void *val, size_t vlen, bo
         return NULL;
     }
     if (n != e) {
+        n->snap = e->snap;  /* the same key, as far as a snapshot goes */
         dict_replace(&ks->dict, e, n);
         expidx_relink(&ks->exp, n);
         e->xslot = 0;
@@ -295,6 +299,15 @@ uint64_t ks_hash(const ks_t *ks, const void *key, size_t klen)
 void ks_prefetch_bucket(const ks_t *ks, uint64_t h) { dict_prefetch_bucket(&ks->dict, h); }
 void ks_prefetch_entry(const ks_t *ks, uint64_t h) { dict_prefetch_entry(&ks->dict, h); }
 size_t ks_expires(const ks_t *ks) { return expidx_size(&ks->exp); }
+uint64_t ks_dirty(const ks_t *ks)
+{
+    return atomic_load_explicit(ks->dirty, memory_order_relaxed);
+}
+
+void ks_share_dirty(ks_t *ks, _Atomic uint64_t *counter)
+{
+    ks->dirty = counter ? counter : &ks->own_dirty;
+}
 
 static size_t overhead(const ks_t *ks)
 {

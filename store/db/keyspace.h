@@ -39,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "entry.h"
@@ -175,6 +176,14 @@ bool ks_ttl_clear(ks_t *ks, entry_t *e);
 
 size_t ks_size(const ks_t *ks);
 size_t ks_expires(const ks_t *ks);
+/* Changes of keys made so far (writes, deletes, expiry, flushes): Redis's
+ * dirty counter, which save points compare.  Any thread may read it (a
+ * relaxed load: a count, not a synchronisation point). */
+uint64_t ks_dirty(const ks_t *ks);
+/* Count this keyspace's changes in *counter from now on (a shard's
+ * databases share one, which survives SWAPDB); NULL: its own again.  The
+ * counter is written only by the keyspace's owner. */
+void ks_share_dirty(ks_t *ks, _Atomic uint64_t *counter);
 size_t ks_memory(const ks_t *ks);
 /* Bytes held for one key (MEMORY USAGE): the entry's allocations (usable
  * sizes: key, value, header), its bucket slot and its TTL record. */

@@ -7,7 +7,10 @@
 #ifndef FLASHKV_STORE_KS_INTERNAL_H
 #define FLASHKV_STORE_KS_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "block.h"
+#include "ks_snap.h"
 #include "dict.h"
 #include "expidx.h"
 #include "keyspace.h"
@@ -47,14 +50,29 @@ struct ks {
     size_t grave_mem;       /* bytes of graves and lazy values */
     watch_t watch;          /* watched keys (WATCH), by database number */
     block_t block;          /* keys clients wait on (BLPOP...), by database number */
+    /* Changes of keys ever made (Redis's server.dirty, for save points):
+     * written by the owner only, read by any thread (ks_dirty), so relaxed
+     * loads and stores, which cost a plain increment.  *dirty is
+     * own_dirty unless the databases of a shard share one counter
+     * (ks_share_dirty). */
+    _Atomic uint64_t *dirty;
+    _Atomic uint64_t own_dirty;
+    ks_snap_t snap;         /* a point-in-time snapshot in progress (ks_snap.h) */
 };
 
 
 /* Count a change of key for WATCH, and mark it ready for its waiters. Every write calls this, so the common
  * case (nothing watched in this keyspace) is one load and a branch
  * predicted not taken. */
+static inline void ks__dirty_add(ks_t *ks, uint64_t n)
+{
+    atomic_store_explicit(ks->dirty, atomic_load_explicit(ks->dirty, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
 static inline void touch(ks_t *ks, const void *key, size_t klen)
 {
+    ks__dirty_add(ks, 1);
     if (__builtin_expect(ks->watch.n != 0, 0))
         watch_bump(&ks->watch, key, klen);
     if (__builtin_expect(ks->block.n != 0, 0))

@@ -84,6 +84,19 @@ int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexp
     return 0;
 }
 
+int ks_put_entry(ks_t *ks, entry_t *e, int64_t pexpire_at)
+{
+    uint32_t lru = e->lru;
+    if (!ks__link(ks, e))
+        return -ENOMEM;     /* ks__link freed e */
+    e->lru = lru;
+    if (pexpire_at != -1 && ks_ttl_set(ks, e, pexpire_at) != 0) {
+        ks_delete_entry(ks, e);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
 void ks_blob_free(ks_blob_t *blob)
 {
     entry_free(blob);

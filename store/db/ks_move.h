@@ -30,6 +30,10 @@ int ks_take(ks_t *ks, const void *key, size_t klen, ks_blob_t **blob, int64_t *p
  * (-1 = none). Consumes blob in every case. 0 or -ENOMEM. */
 int ks_put(ks_t *ks, const void *key, size_t klen, ks_blob_t *blob, int64_t pexpire_at);
 void ks_blob_free(ks_blob_t *blob);
+/* Loading (RDB): link e, a new entry with its key inside, under that key
+ * with the TTL (-1 = none), keeping its lru; the key must be absent
+ * (ks_peek returned NULL).  Consumes e in every case: 0 or -ENOMEM. */
+int ks_put_entry(ks_t *ks, entry_t *e, int64_t pexpire_at);
 
 /* MOVE within a shard: relink e (live, in src) into dst under the same
  * key with its TTL, without copying; dst must not hold the key (ks_find

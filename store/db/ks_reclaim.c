@@ -45,6 +45,7 @@ void ks_flush(ks_t *ks)
     if (__builtin_expect(ks->watch.n != 0, 0))
         watch_bump_if(&ks->watch, in_dict, &ks->dict);
     ks->avg_ttl = 0; /* Redis's emptyDbStructure starts the estimate over */
+    ks__dirty_add(ks, dict_size(&ks->dict)); /* Redis: dirty += keys removed */
 
     grave_t *g = calloc(1, sizeof *g);
     if (!g) {

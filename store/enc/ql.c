@@ -139,7 +139,7 @@ int ql_push(ql_t *ql, const char *s, size_t len, bool head)
 
     qn_settle(ql);
     x = head ? ql->head : ql->tail;
-    if (x && qn_fits(ql, x->sz + lp_entry_size(s, len), x->count + 1u))
+    if (x && qn_fits_one_more(ql, x, len))
         return qn_edge_push(ql, x, head, s, len, NULL);
     if (!(n = qn_with(ql, s, len)))
         return -ENOMEM;

@@ -358,7 +358,7 @@ int qn_place(ql_t *ql, ql_node_t *n, long off, const char *s, size_t len, bool r
         q = lp_next(n->buf, p);
         old = (size_t)((q ? q : n->buf + n->sz - 1) - p);
     }
-    if (qn_fits(ql, n->sz - old + esz, n->count + !replace)) {
+    if (replace ? qn_fits(ql, n->sz - old + esz, n->count) : qn_fits_one_more(ql, n, len)) {
         before = qn_usable(n->buf);
         lp = lp_insert(n->buf, p ? p : n->buf + n->sz - 1, s, len,
                        replace ? LP_REPLACE : LP_BEFORE, NULL);
@@ -369,10 +369,10 @@ int qn_place(ql_t *ql, ql_node_t *n, long off, const char *s, size_t len, bool r
         qn_comp_fix(ql, n);
         return lp ? 0 : -ENOMEM;
     }
-    if (!replace && off == 0 && n->prev && qn_fits(ql, n->prev->sz + esz, n->prev->count + 1u))
+    if (!replace && off == 0 && n->prev && qn_fits_one_more(ql, n->prev, len))
         rc = qn_edge_push(ql, n->prev, false, s, len, out);
     else if (!replace && off == (long)n->count && n->next
-             && qn_fits(ql, n->next->sz + esz, n->next->count + 1u))
+             && qn_fits_one_more(ql, n->next, len))
         rc = qn_edge_push(ql, n->next, true, s, len, out);
     else
         return split_place(ql, n, off, off + replace, s, len, out);

@@ -59,6 +59,13 @@ typedef struct qn_pos {
 size_t qn_usable(const void *p);
 /* Whether a node of sz bytes and count elements obeys ql's fill. */
 bool qn_fits(const ql_t *ql, size_t sz, size_t count);
+/* Whether n takes one more element of len bytes: Redis 7.0's estimate
+ * (node bytes + len + 8, never below the exact size for elements under
+ * 2 MB), so nodes split where redis-server's do and DUMP bytes match. */
+static inline bool qn_fits_one_more(const ql_t *ql, const ql_node_t *n, size_t len)
+{
+    return qn_fits(ql, n->sz + len + 8, n->count + 1u);
+}
 
 /* ---- nodes and links ---- */
 

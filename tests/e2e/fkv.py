@@ -188,6 +188,78 @@ def bulk_text(reply):
     return reply[i + 2:-2]
 
 
+
+# ---- replies as Python values ------------------------------------------------
+
+def parse(b):
+    """One RESP2 reply (bytes) -> bytes / int / list / None / Exception."""
+    def one(i):
+        t, j = b[i:i + 1], b.index(b"\r\n", i)
+        line = b[i + 1:j]
+        i = j + 2
+        if t == b"+":
+            return line, i
+        if t == b"-":
+            return Exception(line.decode("latin-1")), i
+        if t == b":":
+            return int(line), i
+        if t == b"$":
+            n = int(line)
+            if n < 0:
+                return None, i
+            return b[i:i + n], i + n + 2
+        if t == b"*":
+            n = int(line)
+            if n < 0:
+                return None, i
+            out = []
+            for _ in range(n):
+                v, i = one(i)
+                out.append(v)
+            return out, i
+        raise ValueError("reply %r" % b[:40])
+    return one(0)[0]
+
+
+def call(c, *args):
+    """c.cmd(*args) as a Python value (parse)."""
+    return parse(c.cmd(*args))
+
+
+def contents(c, key):
+    """What a user sees of key: its type and its elements, order-free where
+    the type has no order."""
+    t = call(c, "TYPE", key)
+    if t == b"string":
+        v = call(c, "GET", key)
+    elif t == b"list":
+        v = call(c, "LRANGE", key, 0, -1)
+    elif t == b"set":
+        v = sorted(call(c, "SMEMBERS", key))
+    elif t == b"hash":
+        a = call(c, "HGETALL", key)
+        v = sorted(zip(a[0::2], a[1::2]))
+    elif t == b"zset":
+        v = call(c, "ZRANGE", key, 0, -1, "WITHSCORES")
+    else:
+        v = None
+    return t, v
+
+
+def dataset(c, dbs=16, encodings=False):
+    """Every key of every database: {(db, key): (type, elements, has_ttl,
+    encoding or None)}.  Leaves c in database 0."""
+    out = {}
+    for db in range(dbs):
+        call(c, "SELECT", db)
+        for k in call(c, "KEYS", "*"):
+            t, v = contents(c, k)
+            ttl = call(c, "PTTL", k)
+            enc = call(c, "OBJECT", "ENCODING", k) if encodings else None
+            out[(db, k)] = (t, v, ttl >= 0, enc)
+    call(c, "SELECT", 0)
+    return out
+
 class _Proc:
     """A server process in its own process group, on a free loopback port."""
     name = "server"
@@ -341,8 +413,11 @@ class Server(_Proc):
         self.threads = threads
 
     def argv(self, port):
+        # No save points, like the RedisServer below: a test that wants
+        # snapshots says so (its args come after and win).
         return [server_path(), "--port", str(port), "--bind", HOST,
-                "--threads", str(self.threads), "--hz", "10"] + self.extra
+                "--threads", str(self.threads), "--hz", "10",
+                "--save", ""] + self.extra
 
 
 class RedisServer(_Proc):

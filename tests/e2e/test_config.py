@@ -783,7 +783,7 @@ def netns_child(parent_ns, server):
 
     class FkvDefault(fkv.Server):
         def argv(self, port):
-            return [fkv.server_path(), "--port", str(port)]
+            return [fkv.server_path(), "--port", str(port), "--save", ""]
 
     def default_bind():
         # FlashKV's default bind is loopback only: nothing to reach.

@@ -24,11 +24,13 @@ LAYERS = [
     ["store/db"],
     ["store/cmd"],
     ["store/keys", "store/types"],
+    ["store/persist"],    # RDB, DUMP/RESTORE: over the types' builders
     ["store"],            # store/commands.c: the command table
     ["net/proto"],
     ["net/config"],
     ["net/core"],
     ["net/shard"],
+    ["net/persist"],
     ["net/conn"],
     ["net/server"],
 ]
