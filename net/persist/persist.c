@@ -159,45 +159,32 @@ bool persist__take_scheduled(void)
 	return ck_pr_fas_int(&st.bg_scheduled, 0) != 0;
 }
 
-static void add(reply_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void add(reply_t *r, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		reply_raw(r, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
 void persist_info(reply_t *t)
 {
 	bool running = persist_bgsave_running();
 	uint64_t last = ck_pr_load_64(&st.last_bg_ms);
 	long long cur = running
 		? (server_mstime() - (int64_t)ck_pr_load_64(&st.bg_start_ms)) / 1000 : -1;
-	add(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
+	reply_rawf(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
 	    "current_cow_peak:0\r\ncurrent_cow_size:0\r\n"
 	    "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
 	    "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n");
-	add(t, "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
+	reply_rawf(t, "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
 	    "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
 	    "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n",
 	    (unsigned long long)persist_changes(), running,
 	    (long long)persist_lastsave(),
 	    ck_pr_load_int(&st.bg_failed) ? "err" : "ok",
 	    last ? (long long)(last - 1) / 1000 : -1LL, cur);
-	add(t, "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\n"
+	reply_rawf(t, "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\n"
 	    "rdb_last_load_keys_expired:%llu\r\nrdb_last_load_keys_loaded:%llu\r\n",
 	    (unsigned long long)ck_pr_load_64(&st.saves),
 	    (unsigned long long)ck_pr_load_64(&st.load_expired),
 	    (unsigned long long)ck_pr_load_64(&st.load_loaded));
-	add(t, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+	reply_rawf(t, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
 	    "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
 	    "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
 	    "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n");
-	add(t, "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
+	reply_rawf(t, "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
 	    "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n\r\n");
 }

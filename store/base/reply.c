@@ -71,6 +71,17 @@ void reply_raw(reply_t *r, const void *p, size_t n)
     r->len += n;
 }
 
+void reply_rawf(reply_t *r, const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        reply_raw(r, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 /* <prefix><v>\r\n */
 static void prefixed_ll(reply_t *r, char prefix, long long v)
 {

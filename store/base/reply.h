@@ -40,6 +40,9 @@ static inline bool reply_failed(const reply_t *r) { return r->oom; }
 
 /* Raw bytes, appended as they are. */
 void reply_raw(reply_t *r, const void *p, size_t n);
+/* printf-style raw text (INFO's lines); output longer than 4 KiB is
+ * truncated. */
+void reply_rawf(reply_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* +OK */
 void reply_ok(reply_t *r);

@@ -29,60 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fkv  # noqa: E402
 
 
-# ---- replies as Python values ------------------------------------------------
-
-def parse(b):
-    """One RESP2 reply (bytes) -> bytes / int / list / None / Exception."""
-    def one(i):
-        t, j = b[i:i + 1], b.index(b"\r\n", i)
-        line = b[i + 1:j]
-        i = j + 2
-        if t == b"+":
-            return line, i
-        if t == b"-":
-            return Exception(line.decode("latin-1")), i
-        if t == b":":
-            return int(line), i
-        if t == b"$":
-            n = int(line)
-            if n < 0:
-                return None, i
-            return b[i:i + n], i + n + 2
-        if t == b"*":
-            n = int(line)
-            if n < 0:
-                return None, i
-            out = []
-            for _ in range(n):
-                v, i = one(i)
-                out.append(v)
-            return out, i
-        raise ValueError("reply %r" % b[:40])
-    return one(0)[0]
-
-
-def call(c, *args):
-    return parse(c.cmd(*args))
-
-
-def contents(c, key):
-    """What a user sees of key: its type and its elements, order-free where
-    the type has no order."""
-    t = call(c, "TYPE", key)
-    if t == b"string":
-        v = call(c, "GET", key)
-    elif t == b"list":
-        v = call(c, "LRANGE", key, 0, -1)
-    elif t == b"set":
-        v = sorted(call(c, "SMEMBERS", key))
-    elif t == b"hash":
-        a = call(c, "HGETALL", key)
-        v = sorted(zip(a[0::2], a[1::2]))
-    elif t == b"zset":
-        v = call(c, "ZRANGE", key, 0, -1, "WITHSCORES")
-    else:
-        v = None
-    return t, v
+# Replies as Python values, and what a user sees of a key: fkv's.
+parse, call, contents = fkv.parse, fkv.call, fkv.contents
 
 
 # ---- the cases -----------------------------------------------------------------
