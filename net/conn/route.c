@@ -302,12 +302,19 @@ static bool route_held(conn_t *c, const cmd_t *cmd, const cmd_t *keys,
 	memset(want, shard_of_arg ? 0 : 1, (size_t)srv.nshards);
 	for (int i = 0; shard_of_arg && i < argc; i++)
 		want[shard_of_arg[i]] = 1;
+	/* FLUSHALL with save points saves the emptied dataset right away, as
+	 * Redis does (a crash after it must not bring the keys back): under
+	 * the hold of every shard, even of a single one. */
+	bool save_after = !shard_of_arg && !strcmp(cmd->name, "flushall") &&
+			  server_cfg()->save[0];
 	/* One shard runs any command whole: no hold needed. */
-	if (srv.nshards > 1 && !txn_hold(c, want))
+	if ((srv.nshards > 1 || save_after) && !txn_hold(c, want))
 		return false;
-	if (!shard_of_arg)
+	if (!shard_of_arg) {
 		route_all(c, cmd, argc, argv);
-	else if (!splits_by_shard(keys))
+		if (save_after)
+			persist_after_flushall();
+	} else if (!splits_by_shard(keys))
 		run_spanning(c, cmd, argc, argv, shard_of_arg);
 	else if (!strcmp(cmd->name, "msetnx"))
 		msetnx_held(c, cmd, argc, argv, shard_of_arg);

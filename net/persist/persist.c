@@ -35,6 +35,7 @@ static struct {
 	int bg_scheduled;
 	int bg_failed;              /* rdb_last_bgsave_status:err */
 	int aborting;               /* shutting down: drop the file */
+	int cancelled;              /* FLUSHALL: the running one drops its file */
 	uint64_t load_loaded, load_expired;
 } st;
 
@@ -128,8 +129,22 @@ int persist_bgsave(bool schedule)
 	return 0;
 }
 
+void persist_after_flushall(void)
+{
+	char err[512];
+	if (persist_bgsave_running())
+		ck_pr_store_int(&st.cancelled, 1);
+	(void)persist_save(err, sizeof(err)); /* a failure is logged, as Redis */
+}
+
+bool persist__bgsave_cancelled(void)
+{
+	return ck_pr_load_int(&st.cancelled) != 0;
+}
+
 void persist__bgsave_begin(void)
 {
+	ck_pr_store_int(&st.cancelled, 0);
 	ck_pr_store_int(&st.bg_running, 1);
 	ck_pr_store_64(&st.bg_start_ms, (uint64_t)server_mstime());
 	ck_pr_store_64(&st.last_try_s, (uint64_t)(server_mstime() / 1000));
@@ -139,7 +154,8 @@ void persist__bgsave_end(bool ok, int64_t started_ms)
 {
 	int64_t took = server_mstime() - started_ms;
 	ck_pr_store_64(&st.last_bg_ms, (uint64_t)(took < 0 ? 0 : took) + 1);
-	ck_pr_store_int(&st.bg_failed, !ok);
+	if (!persist__bgsave_cancelled()) /* Redis: a killed child is no error */
+		ck_pr_store_int(&st.bg_failed, !ok);
 	ck_pr_store_int(&st.bg_running, 0);
 }
 

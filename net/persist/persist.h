@@ -55,6 +55,11 @@ bool persist_refuses_writes(void);
  * already running (with schedule, one more is then queued: 1). */
 int persist_bgsave(bool schedule);
 
+/* FLUSHALL with save points, holding every shard just after the flush:
+ * a background save in progress is cancelled (its cut predates the
+ * flush) and the emptied dataset saved now, as Redis. */
+void persist_after_flushall(void);
+
 /* Shutdown: a background save in progress finishes without writing
  * its file (main then waits for persist_bgsave_running to clear). */
 void persist_abort_bgsave(void);
@@ -73,6 +78,9 @@ struct act_actor *saver_start(void);
  * and the memory of every shard (read by their owner). */
 void persist__bgsave_begin(void);
 void persist__bgsave_end(bool ok, int64_t started_ms);
+/* Whether the running background save was cancelled (it then drops its
+ * file without counting as a failure); cleared when the next begins. */
+bool persist__bgsave_cancelled(void);
 bool persist__take_scheduled(void);
 bool persist__aborting(void);
 void persist__saved(uint64_t dirty_at_cut);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,11 @@ static int fsync_dir(void)
 	return rc;
 }
 
-int rdbf_commit(rdbf_t *f, const char *dbfilename, bool checksum, char *err,
-		size_t errlen)
+/* Renames of snapshot files, one at a time (see rdbf_commit). */
+static pthread_mutex_t rename_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int rdbf_commit(rdbf_t *f, const char *dbfilename, bool checksum,
+		bool (*cancelled)(void), char *err, size_t errlen)
 {
 	rdb_buf_t b = { 0 };
 	if (rdb_put_eof(&b) < 0 && !f->err)
@@ -88,8 +92,12 @@ int rdbf_commit(rdbf_t *f, const char *dbfilename, bool checksum, char *err,
 	if (close(f->fd) < 0 && !f->err)
 		f->err = errno;
 	f->fd = -1;
+	pthread_mutex_lock(&rename_lock);
+	if (!f->err && cancelled && cancelled())
+		f->err = ECANCELED;
 	if (!f->err && rename(f->tmp, dbfilename) < 0)
 		f->err = errno;
+	pthread_mutex_unlock(&rename_lock);
 	if (f->err) {
 		snprintf(err, errlen, "Write error saving DB on disk: %s",
 			 strerror(f->err));
@@ -202,7 +210,7 @@ int persist_save(char *err, size_t errlen)
 	rdb_buf_free(&w.buf);
 	if (w.nomem && !w.f.err)
 		w.f.err = ENOMEM;
-	if (rdbf_commit(&w.f, cfg->dbfilename, cfg->rdbchecksum, err, errlen) < 0)
+	if (rdbf_commit(&w.f, cfg->dbfilename, cfg->rdbchecksum, NULL, err, errlen) < 0)
 		return -1;
 	persist__saved(dirty);
 	log_notice("DB saved on disk (%llu keys, %lld ms)",

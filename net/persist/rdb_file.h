@@ -28,9 +28,12 @@ int rdbf_open(rdbf_t *f, char *err, size_t errlen);
 /* Append (a failure is remembered and reported by rdbf_commit). */
 void rdbf_write(rdbf_t *f, const void *p, size_t n);
 /* EOF, the CRC (0 when !checksum), fsync, rename over dbfilename.  0, or
- * -1 with the reason logged and in err (the temporary file removed). */
-int rdbf_commit(rdbf_t *f, const char *dbfilename, bool checksum, char *err,
-		size_t errlen);
+ * -1 with the reason logged and in err (the temporary file removed).
+ * cancelled (NULL: never) is asked under the lock every rename takes, so
+ * a save cancelled before another one renames can never rename after it
+ * (FLUSHALL's save and a background save it cancels). */
+int rdbf_commit(rdbf_t *f, const char *dbfilename, bool checksum,
+		bool (*cancelled)(void), char *err, size_t errlen);
 /* Give up: close and remove the temporary file. */
 void rdbf_abort(rdbf_t *f);
 

@@ -75,8 +75,11 @@ static void begin(saver_t *sv)
 
 static void end(saver_t *sv, bool ok)
 {
+	bool cancelled = persist__bgsave_cancelled();
 	persist__bgsave_end(ok, sv->started_ms);
-	if (ok) {
+	if (cancelled) {
+		log_notice("Background saving cancelled (FLUSHALL saved after it)");
+	} else if (ok) {
 		persist__saved(sv->dirty_at_cut);
 		log_notice("DB saved on disk (%llu keys, %lld ms)",
 			   (unsigned long long)sv->keys,
@@ -134,7 +137,8 @@ static void on_chunk(saver_t *sv, snap_chunk_msg_t *m)
 		if (--sv->shards_left == 0) {
 			const config_t *cfg = server_cfg();
 			writer_finish(sv->w, cfg->dbfilename, cfg->rdbchecksum,
-				      sv->failed || persist__aborting());
+				      sv->failed || persist__aborting() ||
+				      persist__bgsave_cancelled());
 		}
 	} else if (sv->queued < SNAP_QUEUE_MAX) {
 		send_to_shard(sv, m->shard, MSG_SNAP_PULL);

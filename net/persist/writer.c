@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "persist.h"
 #include "rdb_file.h"
 #include "net/core/log.h"
 #include "net/core/msg.h"
@@ -68,7 +69,8 @@ static void *run(void *arg)
 				rdbf_abort(&w->f);
 				ok = false;
 			} else {
-				ok = rdbf_commit(&w->f, w->dbfilename, w->checksum, err,
+				ok = rdbf_commit(&w->f, w->dbfilename, w->checksum,
+						 persist__bgsave_cancelled, err,
 						 sizeof(err)) == 0;
 			}
 			tell(w, 0, true, ok);

@@ -349,6 +349,72 @@ def changes_during_walk(t):
         srv.cleanup()
 
 
+def flushall_saves(t):
+    """FLUSHALL with save points saves the emptied dataset at once, as
+    Redis: a crash right after it does not bring the keys back."""
+    srv = fkv.Server(["--save", "3600 1"])
+    srv.start()
+    try:
+        with Conn(srv.port) as c:
+            call(c, "SET", "a", "1")
+            call(c, "SAVE")
+            call(c, "FLUSHALL")
+        srv.kill()  # SIGKILL: nothing more is saved
+        srv.start_again()
+        with Conn(srv.port) as c:
+            n = call(c, "DBSIZE")
+        t.ok(n == 0, "FLUSHALL with save points, then kill -9: the keys "
+             "stay gone", n)
+    finally:
+        srv.cleanup()
+
+
+def disk_full(t):
+    """A full disk (a 1 MB tmpfs in a private mount namespace): BGSAVE
+    fails with the reason in the log and INFO, nothing in memory is lost,
+    and once there is room the next save succeeds."""
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if not shutil.which("unshare") or probe.returncode != 0:
+        t.skip("disk full", "no mount namespaces here (unshare -m)")
+        return
+    srv = fkv.Server(["--save", ""])
+    mnt = os.path.join(srv.dir, "tiny")
+    os.mkdir(mnt)
+    real = srv.argv
+
+    def argv(port):
+        cmd = " ".join("'%s'" % a.replace("'", "'\\''") for a in real(port))
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o size=1m tmpfs '%s' && cd '%s' && exec %s"
+                % (mnt, mnt, cmd)]
+    srv.argv = argv
+    srv.start()
+    try:
+        with Conn(srv.port) as c:
+            for i in range(0, 3000, 500):
+                c.pipeline([("SET", "big:%d" % j, os.urandom(700).hex())
+                            for j in range(i, i + 500)])
+            call(c, "BGSAVE")
+            bgsave_done(c)
+            st = fkv.info_field(srv.port, "persistence",
+                                "rdb_last_bgsave_status")
+            t.ok(st == "err" and "No space left on device" in srv.log_text(),
+                 "disk full: BGSAVE fails, INFO and the log say why",
+                 "%s\n%s" % (st, srv.log_text()[-400:]))
+            t.ok(call(c, "DBSIZE") == 3000 and
+                 len(call(c, "GET", "big:2999")) == 1400,
+                 "... nothing in memory is lost")
+            c.pipeline([("DEL", "big:%d" % j) for j in range(500, 3000)])
+            call(c, "BGSAVE")
+            bgsave_done(c)
+            st = fkv.info_field(srv.port, "persistence",
+                                "rdb_last_bgsave_status")
+            t.ok(st == "ok", "... and with room again the next save "
+                 "succeeds", st)
+    finally:
+        srv.cleanup()
+
+
 def corrupt(t):
     srv = fkv.Server()
     srv.start()
@@ -406,7 +472,8 @@ def misconf(t):
 def main():
     t = fkv.Tap()
     for fn in (round_trip, from_redis, bgsave_and_info, signals, save_points,
-               consistent_cut, changes_during_walk, corrupt, misconf):
+               consistent_cut, changes_during_walk, flushall_saves,
+               disk_full, corrupt, misconf):
         try:
             fn(t)
         except Exception as e:
