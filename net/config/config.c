@@ -156,7 +156,7 @@ static const param_t params[] = {
 	 * and CONFIG GET shows the working directory, as Redis. */
 	CUSTOM("dir", F_PROTECTED, config__set_dir, config__get_dir),
 	CUSTOM("dbfilename", F_PROTECTED, config__set_dbfilename, config__get_dbfilename),
-	NUM("rdbcompression", T_BOOL, 0, rdbcompression, 0, 1),
+	NUM("rdbcompression", T_BOOL, 0, store.rdbcompression, 0, 1),
 	NUM("rdbchecksum", T_BOOL, F_IMMUTABLE, rdbchecksum, 0, 1),
 	NUM("stop-writes-on-bgsave-error", T_BOOL, 0, stop_writes_on_bgsave_error, 0, 1),
 };
@@ -404,7 +404,6 @@ void config_init(config_t *c)
 	c->store = STORE_CFG_DEFAULT;
 	strcpy(c->save, "3600 1 300 100 60 10000"); /* Redis's default */
 	strcpy(c->dbfilename, "dump.rdb");
-	c->rdbcompression = true;
 	c->rdbchecksum = true;
 	c->stop_writes_on_bgsave_error = true;
 }

@@ -77,7 +77,7 @@ typedef struct config {
 	char save[CONFIG_SAVE_LEN]; /* "secs changes ..." ("" = no save points) */
 	char dir[CONFIG_PATH_LEN];  /* "" = the working directory at start */
 	char dbfilename[CONFIG_NAME_LEN];
-	bool rdbcompression, rdbchecksum, stop_writes_on_bgsave_error;
+	bool rdbchecksum, stop_writes_on_bgsave_error; /* rdbcompression: store */
 	store_cfg_t store; /* what the collection commands obey */
 	/* lazyfree-lazy-*: stored; FlashKV frees big values in steps always */
 	bool lazyfree_eviction, lazyfree_expire, lazyfree_server_del,

@@ -200,7 +200,7 @@ int persist_save(char *err, size_t errlen)
 	const config_t *cfg = server_cfg();
 	uint64_t dirty = persist__dirty_total();
 	int64_t t0 = server_mstime();
-	saver_walk_t w = { .compress = cfg->rdbcompression };
+	saver_walk_t w = { .compress = cfg->store.rdbcompression };
 	if (rdbf_open(&w.f, err, errlen) < 0)
 		return -1;
 	check(&w, rdbf_header(&w.buf, persist__used_mem()));

@@ -106,7 +106,8 @@ static void cut(saver_t *sv)
 	}
 	if (sv->w)
 		for (int s = 0; s < srv.nshards; s++)
-			shard_snap_begin(srv.shards[s], sv->self, cfg->rdbcompression);
+			shard_snap_begin(srv.shards[s], sv->self,
+					 cfg->store.rdbcompression);
 	for (int s = 0; s < srv.nshards; s++)
 		send_to_shard(sv, s, MSG_RELEASE);
 	sv->holding = false;

@@ -9,6 +9,8 @@
 #ifndef FLASHKV_STORE_CMD_CFG_H
 #define FLASHKV_STORE_CMD_CFG_H
 
+#include <stdbool.h>
+
 /* The settings commands obey (redis.conf names), read by the encodings'
  * conversions; CONFIG SET changes them between commands. */
 typedef struct store_cfg {
@@ -19,6 +21,7 @@ typedef struct store_cfg {
     long long list_compress_depth;          /* 0: off */
     long long zset_max_listpack_entries;    /* 128 */
     long long zset_max_listpack_value;      /* 64 */
+    bool rdbcompression;                    /* yes: LZF in DUMP and RDB files */
 } store_cfg_t;
 
 /* Redis 7.0's defaults. */
@@ -29,6 +32,7 @@ typedef struct store_cfg {
                     .list_max_listpack_size = -2,                          \
                     .list_compress_depth = 0,                              \
                     .zset_max_listpack_entries = 128,                      \
-                    .zset_max_listpack_value = 64 })
+                    .zset_max_listpack_value = 64,                         \
+                    .rdbcompression = true })
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * dump_cmd.c - DUMP and RESTORE, with Redis 7.0's replies.
  *
- * DUMP key: the value as rdb_dump's payload (LZF on, as Redis's default
- * rdbcompression yes), or a null reply when the key is missing.
+ * DUMP key: the value as rdb_dump's payload (LZF as rdbcompression says,
+ * as Redis), or a null reply when the key is missing.
  *
  * RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], in
  * Redis's order of checks: the options (IDLETIME and FREQ exclude each
@@ -32,7 +32,7 @@ void cmd__dump(cmd_ctx_t *ctx)
         return;
     }
     rdb_buf_t b = {0};
-    if (rdb_dump(&b, e, true) != 0) {
+    if (rdb_dump(&b, e, !ctx->cfg || ctx->cfg->rdbcompression) != 0) {
         rdb_buf_free(&b);
         cmd__reply_oom(ctx);
         return;
