@@ -157,6 +157,12 @@ size_t num_fmt_d(char *buf, double d)
         strcpy(buf, d > 0 ? "inf" : "-inf");
         return d > 0 ? 3 : 4;
     }
+    /* An integral value of at most 16 digits is what "%.17g" prints as a
+     * plain integer: the same bytes, without snprintf's cost (leaderboard
+     * scores are mostly such).  -0 keeps its sign through snprintf. */
+    if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(long long)d &&
+        (d != 0 || !signbit(d)))
+        return num_fmt_ll(buf, (long long)d);
     int n = snprintf(buf, NUM_D_BUF, "%.17g", d);
     return n > 0 && n < NUM_D_BUF ? (size_t)n : 0;
 }

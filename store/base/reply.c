@@ -204,13 +204,9 @@ void reply_set(reply_t *r, size_t n)
 
 void reply_double(reply_t *r, double d)
 {
-    char buf[512];
-    int n;
+    char buf[NUM_D_BUF];
+    size_t n = num_fmt_d(buf, d);
 
-    if (isinf(d))
-        n = snprintf(buf, sizeof buf, "%s", d > 0 ? "inf" : "-inf");
-    else
-        n = snprintf(buf, sizeof buf, "%.17g", d);
     if (r->proto >= 3) {
         if (reply_reserve(r, (size_t)n + 3) != 0)
             return;

@@ -236,3 +236,37 @@ Test(num, long_double_parse_and_print_like_redis)
     /* The largest long double still fits the buffer, as in Redis. */
     cr_assert_gt(num_fmt_ld_human(buf, LDBL_MAX), 4900);
 }
+
+/* num_fmt_d (every double reply and score) prints what "%.17g" prints,
+ * byte for byte, including through its integer fast path: integers near
+ * +-2^53, -0, fractions, tiny and huge values, and random bit patterns. */
+Test(num, fmt_d_is_printf_17g)
+{
+    double fixed[] = { 0.0, -0.0, 1, -1, 0.1, 1.5, 100, 1e15, 1e16, 1e17,
+                       9007199254740991.0, 9007199254740992.0, -9007199254740991.0,
+                       -9007199254740992.0, 9007199254740993.0, 4503599627370496.5,
+                       123456789012345678.0, DBL_MIN, DBL_MAX, -DBL_MAX, 5e-324,
+                       2.5e-5, 1.0 / 3, -1234.5678 };
+    char a[NUM_D_BUF], b[NUM_D_BUF];
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed + 200000; i++) {
+        double d;
+        if (i < sizeof fixed / sizeof *fixed) {
+            d = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            if (i % 2) {
+                memcpy(&d, &x, sizeof d);   /* any bit pattern */
+            } else {
+                d = (double)(int64_t)(x % 40000000000000000ull) - 2e16;
+                d = i % 4 ? d : d / 8;      /* integers and eighths */
+            }
+            if (isnan(d) || isinf(d))
+                continue;
+        }
+        size_t n = num_fmt_d(a, d);
+        int m = snprintf(b, sizeof b, "%.17g", d);
+        cr_assert_eq(n, (size_t)m, "%s vs %s", a, b);
+        cr_assert_str_eq(a, b);
+    }
+}
