@@ -6,19 +6,18 @@
 // redis-server (the oracle: every check passes against redis-server).
 //
 // The keys have no common hashtag, and were picked so that their slots fall
-// in different classes mod 4 (FlashKV maps slot -> shard as slot mod nshards):
-// the blocking moves, the waiters on several keys and the *STORE commands
-// cross shards.  premise() checks that choice, so a rename cannot quietly
-// turn the cross-shard cases into single-shard ones.
+// in different classes mod 4: the blocking moves, the waiters on several
+// keys and the *STORE commands cross shards (queue_checks.js's premise()).
 //
 // Many clients run at once, so the order of events differs from run to run;
 // the checks are on what must hold whatever the order: each job delivered
 // exactly once, FIFO order per producer and queue, every reply the same
 // string redis-server gives.
 const Redis = require('ioredis');
-const keySlot = require('cluster-key-slot');
 const { HOST, PORT, test, run, same, eq, step, show, sleep, waitFor } = require('./tap');
 const assert = require('assert');
+const q = require('./queue_checks');
+const { premise, sorted, allJobs, checkDelivery } = q;
 
 function client(t) {
   const c = new Redis(PORT, HOST);
@@ -33,13 +32,6 @@ async function fresh(t) {
   return c;
 }
 
-function premise(keys) {
-  const classes = keys.map((k) => keySlot(k) % 4);
-  same(new Set(classes).size, keys.length, `the test's keys ${keys.join(' ')} are on different shards (slot mod 4)`);
-}
-
-const sorted = (a) => [...a].sort();
-
 async function blockedClients(c) {
   const info = await step('INFO clients', c.info('clients'));
   return Number(/blocked_clients:(\d+)/.exec(info)[1]);
@@ -52,48 +44,9 @@ async function blockedNow(c, n, what) {
   assert.ok(got, `${what}: ${n} client(s) blocked`);
 }
 
-// Producers push job ids "job:<producer>:<nnnn>"; job n of a producer goes to
-// queue n mod queues.length.  A few ms of random pause now and then lets the
-// consumers find the queues empty and block.
-function jobId(p, n) {
-  return `job:${p}:${String(n).padStart(4, '0')}`;
-}
-
-async function produce(c, p, count, queues) {
-  for (let n = 0; n < count; n++) {
-    await step(`LPUSH ${jobId(p, n)}`, c.lpush(queues[n % queues.length], jobId(p, n)));
-    if (Math.random() < 0.3) await sleep(Math.floor(Math.random() * 4));
-  }
-}
-
-function allJobs(producers, count) {
-  const all = [];
-  for (let p = 0; p < producers; p++) for (let n = 0; n < count; n++) all.push(jobId(p, n));
-  return all;
-}
-
-// Every job handled exactly once, and each consumer saw the jobs one
-// producer put in one queue in the order they were pushed (a queue is FIFO:
-// LPUSH, pop RIGHT).  nqueues: job n went to queue n mod nqueues.
-function checkDelivery(perConsumer, want, nqueues, what) {
-  const got = perConsumer.flat();
-  same(got.length, want.length, `${what}: number of deliveries`);
-  same(sorted(got), sorted(want), `${what}: every job delivered exactly once`);
-  perConsumer.forEach((jobs, w) => {
-    const last = {};
-    for (const j of jobs) {
-      const [, p, n] = j.split(':');
-      const from = `${p} queue ${Number(n) % nqueues}`;
-      assert.ok(last[from] === undefined || last[from] < j, `${what}: consumer ${w} got ${j} after ${last[from]}`);
-      last[from] = j;
-    }
-  });
-}
-
-async function drained(c, keys, results, total) {
-  for (const k of keys) if ((await c.llen(k)) !== 0) return false;
-  return (await c.llen(results)) === total;
-}
+// The shared checks, over ioredis's LPUSH and LLEN.
+const produce = (c, p, count, queues) => q.produce((k, j) => c.lpush(k, j), p, count, queues);
+const drained = (c, keys, results, total) => q.drained((k) => c.llen(k), keys, results, total);
 
 test('ioredis: a worker pool on BLMOVE over 3 queues on different shards (600 jobs, 4 workers, 2 producers)', async (t) => {
   const c = await fresh(t);
