@@ -351,12 +351,14 @@ static bool refuse(conn_t *c, int argc, const cmd_arg_t *argv,
 	return true;
 }
 
-/* MISCONF: the last background save failed and stop-writes-on-bgsave-error
- * is on; writes (and PING, as Redis) are refused until a save succeeds. */
-static bool refuse_misconf(conn_t *c)
+/* A command refused by the server's state: -LOADING while the RDB file
+ * loads (unless the command may run then), -MISCONF while the last
+ * background save failed and stop-writes-on-bgsave-error is on (writes,
+ * and PING, as Redis). */
+static bool refuse_with(conn_t *c, const char *error)
 {
 	req_t *req;
-	reply_error(dispatch_reply_now(c, &req), ERR_MISCONF);
+	reply_error(dispatch_reply_now(c, &req), error);
 	dispatch_finish_now(c, req);
 	multi_refused(c);
 	return true;
@@ -384,9 +386,12 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (!valid || (!c->authed && !(cmd->flags & CMD_NO_AUTH) &&
 		       server_cfg()->requirepass[0])) /* authRequired() */
 		return refuse(c, argc, argv, cmd);
+	if (__builtin_expect(ck_pr_load_int(&srv.loading), 0) &&
+	    !((row ? row : cmd)->flags & CMD_LOADING))
+		return refuse_with(c, ERR_LOADING);
 	if (__builtin_expect(persist_refuses_writes(), 0) &&
 	    ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping")))
-		return refuse_misconf(c);
+		return refuse_with(c, ERR_MISCONF);
 	if (c->in_multi && multi_queues(c, cmd)) {
 		multi_queue(c, cmd, argc, argv);
 		return true;

@@ -38,6 +38,8 @@ enum {
 	MSG_SNAP_CHUNK,     /* shard -> saver: records (snap_chunk_msg_t) */
 	MSG_SNAP_WRITTEN,   /* writer thread -> saver: a chunk is on disk, or
 			     * the file is done (persist/writer.h) */
+	MSG_LOAD_BATCH,     /* main -> shard: keys read from the RDB file
+			     * (load_batch_msg_t; none: the last one) */
 };
 
 #endif

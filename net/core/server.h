@@ -74,6 +74,9 @@ typedef struct server {
 	uint64_t rejected_connections;
 	uint64_t next_client_id;
 	int shutdown_save;         /* enum server_shutdown_save */
+	int loading;               /* the RDB file is being loaded: -LOADING */
+	int loads_pending;         /* shards yet to confirm their last load batch */
+	int load_failed;           /* a shard refused a loaded key (duplicate, OOM) */
 } server_t;
 
 extern server_t srv;

@@ -37,6 +37,7 @@ static struct {
 	int aborting;               /* shutting down: drop the file */
 	int cancelled;              /* FLUSHALL: the running one drops its file */
 	uint64_t load_loaded, load_expired;
+	uint64_t load_start_s, load_bytes, load_used_mem, load_done, load_total;
 } st;
 
 uint64_t persist__dirty_total(void)
@@ -60,6 +61,39 @@ void persist__loaded(uint64_t loaded, uint64_t expired)
 	ck_pr_store_64(&st.load_expired, expired);
 	/* Loading is not a change to save again (Redis resets dirty). */
 	ck_pr_store_64(&st.dirty_at_save, persist__dirty_total());
+}
+
+void persist__loading_begin(uint64_t total_bytes)
+{
+	ck_pr_store_64(&st.load_start_s, (uint64_t)(server_mstime() / 1000));
+	ck_pr_store_64(&st.load_bytes, total_bytes);
+}
+
+void persist__loading_used_mem(uint64_t bytes)
+{
+	ck_pr_store_64(&st.load_used_mem, bytes);
+}
+
+void persist__loading_progress(uint64_t keys_done, uint64_t keys_total)
+{
+	ck_pr_store_64(&st.load_done, keys_done);
+	ck_pr_store_64(&st.load_total, keys_total);
+}
+
+/* Redis's loading_* fields, estimated from keys read of those announced. */
+static void loading_info(reply_t *t)
+{
+	uint64_t done = ck_pr_load_64(&st.load_done), total = ck_pr_load_64(&st.load_total);
+	uint64_t bytes = ck_pr_load_64(&st.load_bytes), start = ck_pr_load_64(&st.load_start_s);
+	double perc = total ? (double)(done < total ? done : total) / (double)total : 0;
+	long long elapsed = server_mstime() / 1000 - (long long)start;
+	long long eta = perc > 0 ? (long long)((double)elapsed * (1 - perc) / perc) : 1;
+	reply_rawf(t, "loading_start_time:%llu\r\nloading_total_bytes:%llu\r\n"
+		   "loading_rdb_used_mem:%llu\r\nloading_loaded_bytes:%llu\r\n"
+		   "loading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+		   (unsigned long long)start, (unsigned long long)bytes,
+		   (unsigned long long)ck_pr_load_64(&st.load_used_mem),
+		   (unsigned long long)((double)bytes * perc), perc * 100, eta);
 }
 
 uint64_t persist_changes(void)
@@ -181,8 +215,9 @@ void persist_info(reply_t *t)
 	uint64_t last = ck_pr_load_64(&st.last_bg_ms);
 	long long cur = running
 		? (server_mstime() - (int64_t)ck_pr_load_64(&st.bg_start_ms)) / 1000 : -1;
-	reply_rawf(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
-	    "current_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+	bool loading = ck_pr_load_int(&srv.loading) != 0;
+	reply_rawf(t, "# Persistence\r\nloading:%d\r\nasync_loading:0\r\n", loading);
+	reply_rawf(t, "current_cow_peak:0\r\ncurrent_cow_size:0\r\n"
 	    "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
 	    "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n");
 	reply_rawf(t, "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
@@ -202,5 +237,8 @@ void persist_info(reply_t *t)
 	    "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
 	    "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n");
 	reply_rawf(t, "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-	    "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n\r\n");
+	    "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
+	if (loading) /* last, as Redis */
+		loading_info(t);
+	reply_rawf(t, "\r\n");
 }

@@ -31,9 +31,10 @@
  * with the reason logged and in err. */
 int persist_save(char *err, size_t errlen);
 
-/* Load `dbfilename` if it exists, before the workers start.  0 (also
- * when there is no file), or -1 with err naming the file and the byte
- * where reading stopped: the server must not start on a partial dataset. */
+/* Load `dbfilename` if it exists, on main's thread, while the workers
+ * run and answer -LOADING (srv.loading set by the caller).  0 (also when
+ * there is no file), or -1 with err naming the file and the byte where
+ * reading stopped: the server must not start on a partial dataset. */
 int persist_load(char *err, size_t errlen);
 
 /* Changes of keys since the last successful save (INFO's
@@ -87,5 +88,10 @@ void persist__saved(uint64_t dirty_at_cut);
 void persist__loaded(uint64_t loaded, uint64_t expired);
 uint64_t persist__dirty_total(void);
 size_t persist__used_mem(void);
+/* Loading's progress, for INFO: the file's size, the used-mem it
+ * recorded, keys read so far of those its RESIZEDBs announced. */
+void persist__loading_begin(uint64_t total_bytes);
+void persist__loading_used_mem(uint64_t bytes);
+void persist__loading_progress(uint64_t keys_done, uint64_t keys_total);
 
 #endif

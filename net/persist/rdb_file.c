@@ -1,8 +1,9 @@
 /*
  * rdb_file.c - snapshot files (rdb_file.h): writing one safely, SAVE
  * (every shard's databases written in one go by the thread that owns all
- * of them, Redis's rdbSave), and reading the file back at start (before
- * the workers run, on main's thread).
+ * of them, Redis's rdbSave), and reading the file back at start: main
+ * reads it while the workers already answer -LOADING, and hands every
+ * shard its keys in batches (shard_load.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ck_pr.h>
+
 #include "persist.h"
 #include "rdb_file.h"
 #include "net/core/log.h"
 #include "net/core/server.h"
 #include "net/shard/shard.h"
-#include "store/db/ks_move.h"
 #include "store/persist/rdb.h"
 
 
@@ -220,25 +222,56 @@ int persist_save(char *err, size_t errlen)
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* Keys per message to a shard. */
+#define LOAD_BATCH 1024
+
 typedef struct loader {
 	int64_t now_ms;
-	uint64_t loaded, expired;
+	uint64_t loaded, expired, total;
+	load_batch_msg_t *batch[SERVER_MAX_SHARDS];
 } loader_t;
+
+static void send_batch(loader_t *l, int s)
+{
+	load_batch_msg_t *m = l->batch[s];
+	if (!m) {
+		m = (load_batch_msg_t *)act_msg_new(sizeof(*m), MSG_LOAD_BATCH);
+		if (!m) {
+			log_warning("Out of memory loading the DB");
+			abort();
+		}
+		m->n = 0;
+	}
+	l->batch[s] = NULL;
+	act_send(srv.shards[s]->actor, &m->hdr);
+}
 
 static int load_aux(void *arg, const char *key, size_t klen, const char *val,
 		    size_t vlen, rdb_err_t *err)
 {
+	char buf[24];
+	size_t n = vlen < sizeof(buf) - 1 ? vlen : sizeof(buf) - 1;
 	(void)arg, (void)err;
-	if (klen == 9 && !memcmp(key, "redis-ver", 9))
+	memcpy(buf, val, n);
+	buf[n] = '\0';
+	if (klen == 9 && !memcmp(key, "redis-ver", 9)) {
 		log_notice("Loading RDB produced by version %.*s", (int)vlen, val);
-	else if (klen == 5 && !memcmp(key, "ctime", 5)) {
-		char buf[24];
-		size_t n = vlen < sizeof(buf) - 1 ? vlen : sizeof(buf) - 1;
-		memcpy(buf, val, n);
-		buf[n] = '\0';
+	} else if (klen == 5 && !memcmp(key, "ctime", 5)) {
 		long long age = (long long)(server_mstime() / 1000) - atoll(buf);
 		log_notice("RDB age %lld seconds", age < 0 ? 0 : age);
+	} else if (klen == 8 && !memcmp(key, "used-mem", 8)) {
+		persist__loading_used_mem((uint64_t)atoll(buf));
 	}
+	return 0;
+}
+
+static int load_resize(void *arg, int db, uint64_t keys, uint64_t expires,
+		       rdb_err_t *err)
+{
+	loader_t *l = arg;
+	(void)db, (void)expires, (void)err;
+	l->total += keys;
+	persist__loading_progress(l->loaded + l->expired, l->total);
 	return 0;
 }
 
@@ -246,72 +279,104 @@ static int load_key(void *arg, int db, entry_t *e, int64_t expire_ms,
 		    int64_t idle_s, int freq, rdb_err_t *err)
 {
 	loader_t *l = arg;
-	(void)freq; /* no LFU policy yet */
+	(void)freq, (void)err; /* no LFU policy yet */
 	if (expire_ms != -1 && expire_ms < l->now_ms) {
 		entry_free(e); /* as a Redis master: expired keys are dropped */
 		l->expired++;
 		return 0;
 	}
-	ks_t *ks = srv.shards[server_key_shard(e->key, e->klen)]->dbs[db];
-	if (ks_peek(ks, e->key, e->klen)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "RDB has duplicated key '%.*s' in DB %d",
-			 (int)(e->klen > 64 ? 64 : e->klen), e->key, db);
-		entry_free(e);
-		return -1;
-	}
 	e->lru = entry_lru_clock(l->now_ms - (idle_s > 0 ? idle_s * 1000 : 0));
-	if (ks_put_entry(ks, e, expire_ms) < 0) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -1;
+	int s = server_key_shard(e->key, e->klen);
+	load_batch_msg_t *m = l->batch[s];
+	if (!m) {
+		m = (load_batch_msg_t *)act_msg_new(sizeof(*m) + LOAD_BATCH * sizeof(load_item_t),
+						    MSG_LOAD_BATCH);
+		if (!m) {
+			entry_free(e);
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			return -1;
+		}
+		m->n = 0;
+		l->batch[s] = m;
 	}
-	l->loaded++;
+	m->items[m->n++] = (load_item_t){ .e = e, .expire_ms = expire_ms, .db = db };
+	if (m->n == LOAD_BATCH)
+		send_batch(l, s);
+	if (++l->loaded % 65536 == 0)
+		persist__loading_progress(l->loaded + l->expired, l->total);
 	return 0;
+}
+
+/* Free what was read but not sent (a failed load). */
+static void drop_batches(loader_t *l)
+{
+	for (int s = 0; s < srv.nshards; s++) {
+		load_batch_msg_t *m = l->batch[s];
+		for (uint32_t i = 0; m && i < m->n; i++)
+			entry_free(m->items[i].e);
+		if (m)
+			act_msg_free(&m->hdr);
+		l->batch[s] = NULL;
+	}
+}
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "Fatal error loading the DB: %s. Exiting.", what);
+	return -1;
 }
 
 int persist_load(char *err, size_t errlen)
 {
 	const config_t *cfg = &srv.cfg;
 	int fd = open(cfg->dbfilename, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0; /* nothing saved yet */
-		snprintf(err, errlen, "Fatal error loading the DB: %s. Exiting.",
-			 strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return errno == ENOENT ? 0 : fail(err, errlen, strerror(errno));
 	struct stat sb;
 	if (fstat(fd, &sb) < 0) {
-		snprintf(err, errlen, "Fatal error loading the DB: %s. Exiting.",
-			 strerror(errno));
 		close(fd);
-		return -1;
+		return fail(err, errlen, strerror(errno));
 	}
 	size_t n = (size_t)sb.st_size;
 	const unsigned char *p = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0)
 				   : (const unsigned char *)"";
 	close(fd);
-	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "Fatal error loading the DB: %s. Exiting.",
-			 strerror(errno));
-		return -1;
-	}
+	if (p == MAP_FAILED)
+		return fail(err, errlen, strerror(errno));
 	if (n)
 		madvise((void *)p, n, MADV_SEQUENTIAL);
 	int64_t t0 = server_mstime();
-	loader_t l = { .now_ms = t0 };
-	for (int s = 0; s < srv.nshards; s++)
-		for (int d = 0; d < srv.shards[s]->ndbs; d++)
-			ks_set_now(srv.shards[s]->dbs[d], t0);
-	rdb_load_cb_t cb = { .arg = &l, .aux = load_aux, .key = load_key };
+	persist__loading_begin(n);
+	static loader_t l; /* big: a batch pointer per shard */
+	memset(&l, 0, sizeof(l));
+	l.now_ms = t0;
+	rdb_load_cb_t cb = { .arg = &l, .aux = load_aux, .resize = load_resize,
+			     .key = load_key };
 	rdb_err_t rerr = { .msg = "" };
 	int rc = rdb_load(p, n, srv.cfg.databases, &cfg->store, &cb, &rerr);
 	if (n)
 		munmap((void *)p, n);
 	if (rc < 0) {
+		drop_batches(&l);
 		snprintf(err, errlen, "Bad RDB file '%s' at byte %zu: %s. The "
 			 "server does not start on a partial dataset.",
 			 cfg->dbfilename, rerr.offset, rerr.msg);
+		return -1;
+	}
+	/* The rest, then an empty batch each: once every shard has seen its
+	 * empty one, every key is in place. */
+	ck_pr_store_int(&srv.loads_pending, srv.nshards);
+	for (int s = 0; s < srv.nshards; s++) {
+		if (l.batch[s])
+			send_batch(&l, s);
+		send_batch(&l, s);
+	}
+	while (ck_pr_load_int(&srv.loads_pending) > 0)
+		usleep(1000);
+	if (ck_pr_load_int(&srv.load_failed)) {
+		snprintf(err, errlen, "Bad RDB file '%s': a key is there twice, or "
+			 "out of memory (see above). The server does not start on a "
+			 "partial dataset.", cfg->dbfilename);
 		return -1;
 	}
 	persist__loaded(l.loaded, l.expired);

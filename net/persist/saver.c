@@ -189,7 +189,7 @@ static void saver_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case ACT_MSG_TIMER:
 		/* Taken like BGSAVE, so SAVE and BGSAVE see it running; the
 		 * MSG_BGSAVE it sends us starts it. */
-		if (!sv->holding && !sv->walking &&
+		if (!sv->holding && !sv->walking && !ck_pr_load_int(&srv.loading) &&
 		    persist_save_point_due(server_mstime() / 1000))
 			(void)persist_bgsave(false);
 		break;

@@ -103,9 +103,8 @@ static int start(char *err, size_t errlen)
 		snprintf(err, errlen, "Out of memory at start-up");
 		return -ENOMEM;
 	}
-	/* Before any worker runs: main owns every shard's data. */
-	if (persist_load(err, errlen) < 0)
-		return -EINVAL;
+	/* Clients get -LOADING until main has read the file (main()). */
+	srv.loading = access(srv.cfg.dbfilename, F_OK) == 0;
 	srv.acceptor = acceptor_start(err, errlen);
 	if (!srv.acceptor)
 		return -EADDRINUSE;
@@ -237,6 +236,14 @@ int main(int argc, char **argv)
 	}
 	log_notice("Server initialized: %d workers, %d shards, port %d",
 		   srv.nworkers, srv.nshards, srv.cfg.port);
+	if (srv.loading && persist_load(err, sizeof(err)) < 0) {
+		log_warning("%s", err);
+		persist_abort_bgsave();
+		stop_everything();
+		log_close();
+		return 1;
+	}
+	ck_pr_store_int(&srv.loading, 0);
 	log_notice("Ready to accept connections tcp");
 
 	for (;;) {

@@ -39,7 +39,9 @@ void srvcmd_shutdown(conn_t *c, int argc, const cmd_arg_t *argv)
 	}
 	if ((abort_ && argc > 2) || (nosave && save))
 		goto syntax;
-	bool saving = !abort_ && !nosave && (save || server_cfg()->save[0]);
+	/* While loading, the data is partial: never saved (Redis's rule). */
+	bool saving = !abort_ && !nosave && (save || server_cfg()->save[0]) &&
+		      !ck_pr_load_int(&srv.loading);
 	if (saving && !srvcmd_hold_all(c))
 		return; /* routed again with every shard held */
 	reply_t *r = dispatch_reply_now(c, &req);

@@ -320,6 +320,8 @@ static void serve(shard_t *sh, act_msg_t *msg)
 		run_batch(sh, (req_batch_t *)msg);
 	else if (msg->type == MSG_SNAP_PULL)
 		shard_snap_pull(sh);
+	else if (msg->type == MSG_LOAD_BATCH)
+		shard_load_batch(sh, (load_batch_msg_t *)msg);
 	else
 		grant(sh, (hold_msg_t *)msg);
 }
@@ -347,6 +349,7 @@ static void shard_receive(act_actor_t *self, void *state, act_msg_t *msg)
 	case MSG_REQ_BATCH:
 	case MSG_HOLD:
 	case MSG_SNAP_PULL:
+	case MSG_LOAD_BATCH:
 		if (shard_is_free(sh))
 			serve(sh, msg);
 		else

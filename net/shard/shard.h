@@ -79,6 +79,21 @@ typedef struct snap_chunk_msg {
 	rdb_buf_t buf;          /* the receiver's, to free */
 } snap_chunk_msg_t;
 
+/* MSG_LOAD_BATCH: keys loaded from the RDB file at start, for one shard
+ * (shard_load.c).  n == 0: the last one; the shard then decrements
+ * srv.loads_pending. */
+typedef struct load_item {
+	entry_t *e;             /* the shard's from now on */
+	int64_t expire_ms;      /* -1: none */
+	int db;
+} load_item_t;
+
+typedef struct load_batch_msg {
+	act_msg_t hdr;
+	uint32_t n;
+	load_item_t items[];
+} load_batch_msg_t;
+
 /* A shard's side of a background snapshot, owned like its data. */
 typedef struct shard_snap {
 	bool active;
@@ -143,6 +158,8 @@ void shard_exec_blocking(const int *shard_of_arg, const cmd_t *cmd, int db,
  * worker, answer a pull with the next chunk of records. */
 void shard_snap_begin(shard_t *sh, act_actor_t *saver, bool compress);
 void shard_snap_pull(shard_t *sh);
+/* Link a batch of loaded keys (the shard's worker, the shard free). */
+void shard_load_batch(shard_t *sh, load_batch_msg_t *m);
 /* First shard living on worker @w, or NULL. */
 shard_t *shard_of_worker(int w);
 

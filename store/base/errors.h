@@ -209,6 +209,7 @@
 /* Persistence (net/persist): SAVE's failure is Redis's bare "-ERR". */
 #define ERR_SAVE_FAILED     "ERR"
 #define ERR_BGSAVE_RUNNING  "ERR Background save already in progress"
+#define ERR_LOADING         "LOADING Redis is loading the dataset in memory"
 #define ERR_MISCONF         "MISCONF Redis is configured to save RDB snapshots, " \
     "but it's currently unable to persist to disk. Commands that may modify the data " \
     "set are disabled, because this instance is configured to report errors during " \

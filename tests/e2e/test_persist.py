@@ -415,6 +415,55 @@ def disk_full(t):
         srv.cleanup()
 
 
+def loading(t):
+    """While the file loads, the port is open and commands get -LOADING
+    (INFO and the other commands Redis allows answer, INFO with loading:1
+    and Redis's loading_* fields); never a partial dataset."""
+    n = 500000
+    srv = fkv.Server()
+    srv.start()
+    try:
+        with fkv.Client(srv.port) as c:
+            for i in range(0, n, 2000):
+                c.pipeline([("SET", "k:%d" % j, "v%d" % j) for j in range(i, i + 2000)])
+            call(c, "SAVE")
+        shutdown(srv, "NOSAVE")
+        srv._spawn(srv.port, "ab")
+        replies, infos = [], []
+        end = time.monotonic() + 60
+        c = None
+        while time.monotonic() < end:
+            try:
+                c = c or fkv.Client(srv.port, timeout=10)
+                r = c.cmd("DBSIZE")
+                replies.append(r)
+                if r != b"-LOADING Redis is loading the dataset in memory\r\n":
+                    break
+                infos.append(fkv.bulk_text(c.cmd("INFO", "persistence")))
+            except OSError:
+                c = None
+                time.sleep(0.005)
+        if c:
+            c.close()
+        odd = [r for r in replies if r not in (
+            b"-LOADING Redis is loading the dataset in memory\r\n",
+            b":%d\r\n" % n)]
+        t.ok(replies and replies[-1] == b":%d\r\n" % n and not odd,
+             "while loading: -LOADING, then the whole dataset, nothing in "
+             "between (%d LOADING replies)" % (len(replies) - 1),
+             "%r" % (odd or replies[-3:]))
+        fields = (b"loading:1", b"loading_start_time:", b"loading_total_bytes:",
+                  b"loading_loaded_perc:", b"loading_eta_seconds:")
+        # The load may end between a DBSIZE and the INFO after it.
+        during = [i for i in infos if b"loading:1" in i]
+        t.ok(len(during) >= min(1, len(infos) - 1) and
+             all(all(f in i for f in fields) for i in during),
+             "INFO during loading: loading:1 and the loading_* fields (%d seen)"
+             % len(during), "%r" % infos[:1])
+    finally:
+        srv.cleanup()
+
+
 def corrupt(t):
     srv = fkv.Server()
     srv.start()
@@ -473,7 +522,7 @@ def main():
     t = fkv.Tap()
     for fn in (round_trip, from_redis, bgsave_and_info, signals, save_points,
                consistent_cut, changes_during_walk, flushall_saves,
-               disk_full, corrupt, misconf):
+               disk_full, loading, corrupt, misconf):
         try:
             fn(t)
         except Exception as e:
