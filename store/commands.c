@@ -21,6 +21,8 @@
 #include "store/types/types.h"
 #include "store/types/zset.h"
 #include "store/types/geo.h"
+#include "store/types/hll.h"
+#include "store/types/bits.h"
 
 /* Key specs of the common kind: the first key at argv index idx, then a
  * range up to lastkey (relative, or negative from the end) by keystep. */
@@ -56,6 +58,8 @@ static const cmd_t table[] = {
 #include "store/types/set_table.inc"
 #include "store/types/zset_table.inc"
 #include "store/types/geo_table.inc"
+#include "store/types/hll_table.inc"
+#include "store/types/bits_table.inc"
 #include "store/keys/keys_table.inc"
 #include "store/persist/persist_table.inc"
 };

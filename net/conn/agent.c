@@ -22,6 +22,7 @@
 #include "blocking.h"
 #include "dispatch.h"
 #include "merge.h"
+#include "subscribe.h"
 #include "net/core/log.h"
 
 static act_actor_t **worker_agents;    /* [nworkers] */
@@ -49,7 +50,8 @@ static void agent_answer(const list_msg_t *lm, const char *bytes, size_t len)
 	m->n = 1;
 	m->len = (uint32_t)(sizeof(rep_entry_t) + server_pad8(len));
 	rep_entry_t *e = (rep_entry_t *)m->data;
-	*e = (rep_entry_t){ .seq = lm->seq, .part = lm->part, .len = (uint32_t)len };
+	*e = (rep_entry_t){ .seq = lm->seq, .part = lm->part,
+			    .shard = REP_NO_SHARD, .len = (uint32_t)len };
 	if (len)
 		memcpy(e + 1, bytes, len);
 	act_send(lm->reply_to, &m->hdr);
@@ -289,7 +291,7 @@ int conn_module_start(void)
 		if (!(worker_agents[w] = act_spawn(srv.sys, &agent_behaviour,
 						   &agent_states[w], w)))
 			return -ENOMEM;
-	return 0;
+	return pubsub_start(subscribe_deliver);
 }
 
 void conn_drain_all(void)
@@ -311,6 +313,7 @@ void conn_module_release(void)
 	worker_agents = NULL;
 	free(agent_states);
 	agent_states = NULL;
+	pubsub_release();
 }
 
 /* CLIENT LIST lines for the conns of worker @w (or just @only). */
@@ -319,17 +322,28 @@ void conn_list_fill(int w, reply_t *r, const conn_t *only)
 	uint64_t now = (uint64_t)server_mstime();
 	for (conn_t *c = only ? (conn_t *)only : conn_first(w); c;
 	     c = only ? NULL : c->next) {
-		char line[512];
+		char line[512], flags[8], *f = flags;
+		if (c->ps && c->ps->mode)
+			*f++ = 'P';
+		if (c->in_multi)
+			*f++ = 'x';
+		if (c->blk)
+			*f++ = 'b';
+		if (f == flags)
+			*f++ = 'N';
+		*f = '\0';
 		int n = snprintf(line, sizeof(line),
 			"id=%llu addr=%s laddr=%s fd=%d name=%s age=%llu "
-			"idle=%llu flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d "
+			"idle=%llu flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d "
 			"qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
 			"rbp=0 obl=%zu oll=0 omem=0 tot-mem=%zu events=r "
 			"cmd=%s user=default redir=-1 resp=%d\n",
 			(unsigned long long)c->id, c->peer, c->local, c->fd,
 			c->name, (unsigned long long)((now - c->created_ms) / 1000),
 			(unsigned long long)((now - c->last_ms) / 1000),
-			c->blk ? "b" : c->in_multi ? "x" : "N", c->db,
+			flags, c->db, subscribe_count(c, PS_CHANNEL),
+			subscribe_count(c, PS_PATTERN),
+			subscribe_count(c, PS_SHARD),
 			c->in_multi ? c->nqueued : -1,
 			c->qlen - c->qpos, c->qcap - c->qlen, c->qcap,
 			conn_unsent(c), c->qcap + c->out.cap,

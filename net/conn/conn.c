@@ -31,6 +31,7 @@
 #include "multi.h"
 #include "prefetch.h"
 #include "route.h"
+#include "subscribe.h"
 #include "txn.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
@@ -160,6 +161,7 @@ static void conn_on_stop(act_actor_t *self, void *state)
 		ck_pr_dec_int(&srv.connected_clients);
 	}
 	unlink_conn(c);
+	subscribe_free(c); /* at shutdown: the owners are going too */
 	for (uint32_t s = c->head; s != c->tail; s++)
 		merge_free(&c->ring[s & c->ring_mask]);
 	multi_free(c);
@@ -194,6 +196,7 @@ static void maybe_finish(conn_t *c)
 	if (!multi_reset(c))
 		return; /* holds on their way: MSG_HELD comes back here */
 	txn_release(c);
+	subscribe_reset(c);
 	c->closed = true;
 	act_fd_unwatch(c->self, c->watch);
 	c->watch = NULL;

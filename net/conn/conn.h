@@ -135,6 +135,7 @@ typedef struct conn {
 	int stalled_argc;
 	char *stalled_bytes;
 
+	struct ps_client *ps;     /* Pub/Sub, once subscribed (subscribe.c) */
 	bool closing;             /* close once the output is written */
 	bool peer_gone;           /* socket error: close without writing */
 	bool read_eof;            /* peer half-closed: answer what came, close */

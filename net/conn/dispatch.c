@@ -20,6 +20,7 @@
 
 #include "dispatch.h"
 #include "merge.h"
+#include "subscribe.h"
 #include "net/core/log.h"
 
 #define BATCH_FLUSH_BYTES (64 * 1024)
@@ -252,11 +253,14 @@ void dispatch_to_shard(conn_t *c, req_t *req, int s, uint16_t part,
 void dispatch_on_replies(conn_t *c, rep_batch_t *rb)
 {
 	const char *p = rb->data;
+	if (rb->n == 0 && c->ps) /* Pub/Sub messages were queued for us */
+		subscribe_flushed(c);
 	for (uint32_t i = 0; i < rb->n; i++) {
 		const rep_entry_t *e = (const rep_entry_t *)p;
 		const char *bytes = (const char *)(e + 1);
 		req_t *req = &c->ring[e->seq & c->ring_mask];
-		c->inflight[e->shard]--;
+		if (e->shard != REP_NO_SHARD) /* agents, channel owners */
+			c->inflight[e->shard]--;
 		if (req->is_write) {
 			c->pending_writes[e->shard]--;
 			c->pending_writes_total--;

@@ -25,6 +25,7 @@
 #include "blocking.h"
 #include "dispatch.h"
 #include "multi.h"
+#include "subscribe.h"
 #include "txn.h"
 #include "net/core/log.h"
 #include "net/persist/persist.h"
@@ -392,6 +393,8 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	if (__builtin_expect(persist_refuses_writes(), 0) &&
 	    ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping")))
 		return refuse_with(c, ERR_MISCONF);
+	if (__builtin_expect(c->ps != NULL, 0) && subscribe_refuses(c, cmd, row))
+		return true; /* RESP2 subscribed mode */
 	if (c->in_multi && multi_queues(c, cmd)) {
 		multi_queue(c, cmd, argc, argv);
 		return true;
@@ -416,6 +419,9 @@ static bool route(conn_t *c, int argc, const cmd_arg_t *argv)
 	bool movable = cmd_movable_keys(keys);
 	if (keys->first_key == 0 && !strcmp(cmd->name, "scan"))
 		return route_scan(c, cmd, argc, argv);
+	/* PFSELFTEST tests code, not data: one shard runs it. */
+	if (keys->first_key == 0 && !movable && !strcmp(cmd->name, "pfselftest"))
+		return route_single(c, cmd, local_shard(c), argc, argv);
 	if (keys->first_key == 0 && !movable)
 		return route_held(c, cmd, keys, argc, argv, NULL);
 	int step = keys->key_step > 0 ? keys->key_step : 1;

@@ -20,6 +20,7 @@
 #include "info.h"
 #include "srvcmd.h"
 #include "net/persist/persist.h"
+#include "net/pubsub/pubsub.h"
 #include "store/commands.h"
 
 /* One line per database: "db keys expires avg_ttl memory expired". */
@@ -67,20 +68,6 @@ static bool want(const char *sec, const char *name, bool in_default)
 	if (listed(sec, "all") || listed(sec, "everything") || listed(sec, name))
 		return true;
 	return in_default && listed(sec, "default");
-}
-
-static void add(reply_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void add(reply_t *r, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		reply_raw(r, line, (size_t)n < sizeof(line) ? (size_t)n
-							    : sizeof(line) - 1);
 }
 
 static void human(char *out, size_t cap, unsigned long long bytes)
@@ -162,7 +149,7 @@ void info_build(conn_t *c, req_t *req)
 	if (want(sec, "server", true)) {
 		struct utsname un;
 		uname(&un);
-		add(&t, "# Server\r\nredis_version:7.0.15\r\nflashkv_version:0.1.0\r\n"
+		reply_rawf(&t, "# Server\r\nredis_version:7.0.15\r\nflashkv_version:0.1.0\r\n"
 			"redis_mode:standalone\r\nos:%s %s %s\r\narch_bits:64\r\n"
 			"multiplexing_api:epoll\r\nprocess_id:%d\r\nrun_id:%s\r\n"
 			"tcp_port:%d\r\nserver_time_usec:%llu\r\n"
@@ -176,7 +163,7 @@ void info_build(conn_t *c, req_t *req)
 			srv.executable, srv.config_file);
 	}
 	if (want(sec, "clients", true)) {
-		add(&t, "# Clients\r\nconnected_clients:%d\r\nmaxclients:%u\r\n"
+		reply_rawf(&t, "# Clients\r\nconnected_clients:%d\r\nmaxclients:%u\r\n"
 			"blocked_clients:%d\r\n\r\n",
 			ck_pr_load_int(&srv.connected_clients), cfg->maxclients,
 			ck_pr_load_int(&srv.blocked_clients));
@@ -186,7 +173,7 @@ void info_build(conn_t *c, req_t *req)
 		unsigned long long rss = rss_bytes();
 		human(h1, sizeof(h1), used);
 		human(h2, sizeof(h2), rss);
-		add(&t, "# Memory\r\nused_memory:%llu\r\nused_memory_human:%s\r\n"
+		reply_rawf(&t, "# Memory\r\nused_memory:%llu\r\nused_memory_human:%s\r\n"
 			"used_memory_rss:%llu\r\nused_memory_rss_human:%s\r\n"
 			"maxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
 			"mem_allocator:libc\r\n\r\n", used, h1, rss, h2);
@@ -200,23 +187,26 @@ void info_build(conn_t *c, req_t *req)
 			in += ck_pr_load_64(&srv.wstats[w].net_in);
 			out += ck_pr_load_64(&srv.wstats[w].net_out);
 		}
-		add(&t, "# Stats\r\ntotal_connections_received:%llu\r\n"
+		reply_rawf(&t, "# Stats\r\ntotal_connections_received:%llu\r\n"
 			"total_commands_processed:%llu\r\ntotal_net_input_bytes:%llu\r\n"
 			"total_net_output_bytes:%llu\r\nrejected_connections:%llu\r\n"
-			"expired_keys:%llu\r\nevicted_keys:0\r\n\r\n",
+			"expired_keys:%llu\r\nevicted_keys:0\r\n"
+			"pubsub_channels:%lld\r\npubsub_patterns:%lld\r\n"
+			"pubsubshard_channels:%lld\r\n\r\n",
 			(unsigned long long)ck_pr_load_64(&srv.total_connections),
 			cmds, in, out,
 			(unsigned long long)ck_pr_load_64(&srv.rejected_connections),
-			expired);
+			expired, pubsub_stat_channels(), pubsub_stat_patterns(),
+			pubsub_stat_shard_channels());
 	}
 	if (want(sec, "workers", true)) {
-		add(&t, "# Workers\r\nworkers:%d\r\nshards:%d\r\n", srv.nworkers,
+		reply_rawf(&t, "# Workers\r\nworkers:%d\r\nshards:%d\r\n", srv.nworkers,
 		    srv.nshards);
 		for (int w = 0; w < srv.nworkers; w++) {
 			const worker_stats_t *ws = &srv.wstats[w];
 			act_worker_stats_t as = { 0 };
 			act_system_worker_stats(srv.sys, w, &as);
-			add(&t, "worker%d:cpu=%d,commands=%llu,inline_commands=%llu,"
+			reply_rawf(&t, "worker%d:cpu=%d,commands=%llu,inline_commands=%llu,"
 				"remote_batches=%llu,mailbox_messages=%llu,"
 				"actor_turns=%llu,parks=%llu,wakeups=%llu,"
 				"fd_events=%llu,timer_events=%llu\r\n", w,
@@ -232,12 +222,12 @@ void info_build(conn_t *c, req_t *req)
 				(unsigned long long)as.timers);
 		}
 		for (int s = 0; s < srv.nshards; s++)
-			add(&t, "shard%d:worker=%d,keys=%llu,used_memory=%llu\r\n",
+			reply_rawf(&t, "shard%d:worker=%d,keys=%llu,used_memory=%llu\r\n",
 			    s, srv.shards[s]->worker, shard_keys[s], shard_mem[s]);
-		add(&t, "\r\n");
+		reply_rawf(&t, "\r\n");
 	}
 	if (want(sec, "commandstats", false)) {
-		add(&t, "# Commandstats\r\n");
+		reply_rawf(&t, "# Commandstats\r\n");
 		size_t n = cmd_count() + srvcmd_count();
 		double ns_per_tick = server_ns_per_tick();
 		for (size_t i = 0; i < n; i++) {
@@ -253,18 +243,18 @@ void info_build(conn_t *c, req_t *req)
 			double usec = (double)ticks * ns_per_tick / 1000.0;
 			const cmd_t *cmd = i < cmd_count() ? cmd_at(i)
 					   : srvcmd_at(i - cmd_count());
-			add(&t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
+			reply_rawf(&t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,"
 				"rejected_calls=0,failed_calls=%llu\r\n", cmd->name,
 			    calls, (unsigned long long)usec, usec / (double)calls,
 			    failed);
 		}
-		add(&t, "\r\n");
+		reply_rawf(&t, "\r\n");
 	}
 	if (want(sec, "keyspace", true)) {
-		add(&t, "# Keyspace\r\n");
+		reply_rawf(&t, "# Keyspace\r\n");
 		for (int d = 0; dbs && d < srv.cfg.databases; d++)
 			if (dbs[d].keys)
-				add(&t, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n",
+				reply_rawf(&t, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n",
 				    d, dbs[d].keys, dbs[d].expires,
 				    dbs[d].avg_ttl_n ? dbs[d].avg_ttl_sum /
 							   dbs[d].avg_ttl_n : 0);

@@ -23,6 +23,7 @@
 #include "net/conn/agent.h"
 #include "net/conn/dispatch.h"
 #include "net/conn/multi.h"
+#include "net/conn/subscribe.h"
 #include "net/core/log.h"
 #include "store/base/errors.h"
 #include "store/base/glob.h"
@@ -37,9 +38,14 @@ static void sc_ping(conn_t *c, int argc, const cmd_arg_t *argv)
 {
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
-	if (argc > 2)
+	if (argc > 2) {
 		reply_errorf(r, ERRF_ARITY, "ping");
-	else if (argc == 2)
+	} else if (c->ps && c->ps->mode && c->proto == 2) {
+		/* Subscribed mode answers as a message: "pong" and the text. */
+		reply_array(r, 2);
+		reply_bulk(r, "pong", 4);
+		reply_bulk(r, argc == 2 ? argv[1].ptr : "", argc == 2 ? argv[1].len : 0);
+	} else if (argc == 2)
 		reply_bulk(r, argv[1].ptr, argv[1].len);
 	else
 		reply_simple(r, "PONG", 4);
@@ -57,6 +63,7 @@ static void sc_echo(conn_t *c, int argc, const cmd_arg_t *argv)
 
 static void sc_quit(conn_t *c, int argc, const cmd_arg_t *argv)
 {
+	subscribe_leave(c); /* the +OK goes once the owners know */
 	req_t *req;
 	reply_t *r = dispatch_reply_now(c, &req);
 	reply_ok(r);
@@ -429,6 +436,7 @@ static void sc_reset(conn_t *c, int argc, const cmd_arg_t *argv)
 		c->must_wait = true; /* holds for UNWATCH on their way */
 		return;
 	}
+	subscribe_leave(c); /* silently, as Redis */
 	c->db = 0;
 	c->proto = 2;
 	c->out.proto = 2;
@@ -529,6 +537,31 @@ static const cmd_t command_subs[] = {
 	ROW("command|help", 2, LS, CONN, ""),
 };
 
+#define PS (CMD_PUBSUB | LS)
+static const cmd_t pubsub_subs[] = {
+	ROW("pubsub|help", 2, LS, ACL_SLOW, ""),
+	ROW("pubsub|numpat", 2, PS, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("pubsub|shardchannels", -2, PS, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("pubsub|channels", -2, PS, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("pubsub|numsub", -2, PS, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("pubsub|shardnumsub", -2, PS, ACL_PUBSUB | ACL_SLOW, ""),
+};
+
+/* SPUBLISH's channel and SSUBSCRIBE's channels are keys for routing in a
+ * cluster (not_key: no data behind them). */
+static const cmd_keyspec_t spublish_keys[] = {
+	{ .flags = KS_NOT_KEY, .begin = KS_BEGIN_INDEX, .pos = 1,
+	  .find = KS_FIND_RANGE, .a = 0, .b = 1, .c = 0 },
+};
+static const cmd_keyspec_t ssubscribe_keys[] = {
+	{ .flags = KS_NOT_KEY, .begin = KS_BEGIN_INDEX, .pos = 1,
+	  .find = KS_FIND_RANGE, .a = -1, .b = 1, .c = 0 },
+};
+#define SHARD_ROW(n, ar, fl, ac, last, ks)                                     \
+	{ .name = n, .arity = ar, .flags = fl, .acl = ac, .first_key = 1,       \
+	  .last_key = last, .key_step = 1, .tips = "", .keyspecs = ks,          \
+	  .nkeyspecs = 1 }
+
 /* WATCH key [key ...]: every argument is a key, read only. */
 static const cmd_keyspec_t watch_keys[] = {
 	{ .flags = KS_RO, .begin = KS_BEGIN_INDEX, .pos = 1,
@@ -572,6 +605,18 @@ static const cmd_t table[] = {
 		ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, ""),
 	ROW("lastsave", 1, LS | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS,
 		"nondeterministic_output"),
+	ROW("subscribe", -2, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("unsubscribe", -1, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("psubscribe", -2, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("punsubscribe", -1, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, ""),
+	ROW("publish", 3, PS | CMD_FAST, ACL_PUBSUB | ACL_FAST, ""),
+	SHARD_ROW("spublish", 3, PS | CMD_FAST, ACL_PUBSUB | ACL_FAST, 1,
+		  spublish_keys),
+	SHARD_ROW("ssubscribe", -2, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, -1,
+		  ssubscribe_keys),
+	SHARD_ROW("sunsubscribe", -1, PS | CMD_NOSCRIPT, ACL_PUBSUB | ACL_SLOW, -1,
+		  ssubscribe_keys),
+	CONTAINER("pubsub", -2, 0, ACL_SLOW, "", pubsub_subs),
 };
 
 static const conn_cmd_proc_t procs[] = {
@@ -579,7 +624,10 @@ static const conn_cmd_proc_t procs[] = {
 	sc_client, srvcmd_hello, sc_info, sc_reset, srvcmd_auth,
 	multi_cmd_multi, multi_cmd_exec, multi_cmd_discard, multi_cmd_watch,
 	multi_cmd_unwatch, srvcmd_shutdown, srvcmd_save, srvcmd_bgsave,
-	srvcmd_lastsave,
+	srvcmd_lastsave, subscribe_cmd_subscribe, subscribe_cmd_unsubscribe,
+	subscribe_cmd_psubscribe, subscribe_cmd_punsubscribe,
+	subscribe_cmd_publish, subscribe_cmd_spublish, subscribe_cmd_ssubscribe,
+	subscribe_cmd_sunsubscribe, subscribe_cmd_pubsub,
 };
 
 const cmd_t *srvcmd_lookup(const char *name, size_t len, conn_cmd_proc_t *proc)

@@ -123,6 +123,15 @@
 #define ERR_LCS_OVER_LIMIT  "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 #define ERR_LCS_NOMEM       "ERR Insufficient memory, failed allocating transient memory for LCS"
 
+/* ---- Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD (store/types/bits*) ---- */
+#define ERR_BIT_OFFSET      "ERR bit offset is not an integer or out of range"
+#define ERR_BIT_VALUE       "ERR bit is not an integer or out of range"
+#define ERR_BITPOS_BIT      "ERR The bit argument must be 1 or 0."
+#define ERR_BITOP_NOT_ONE   "ERR BITOP NOT must be called with a single source key."
+#define ERR_BITFIELD_TYPE   "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+#define ERR_BITFIELD_OVERFLOW "ERR Invalid OVERFLOW type specified"
+#define ERR_BITFIELD_RO     "ERR BITFIELD_RO only supports the GET subcommand"
+
 /* ---- OBJECT ---- */
 #define ERR_LFU_NOT_SELECTED "ERR An LFU maxmemory policy is not selected, access frequency " \
     "not tracked. Please note that when switching between policies at runtime LRU and LFU " \
@@ -224,6 +233,25 @@
 /* rdb_restore's messages, "DUMP payload version or checksum are wrong"
  * and "Bad data format", are the ones after this prefix. */
 #define ERRF_RESTORE        "ERR %s"
+
+/* ---- Pub/Sub (net/conn/subscribe.c) ---- */
+/* argument: the command's full name ("get", "client|list") */
+#define ERRF_PUBSUB_CONTEXT "ERR Can't execute '%s': only (P|S)SUBSCRIBE / " \
+    "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+
+/* ---- HyperLogLog (store/types/hll.c) ---- */
+#define ERR_HLL_NOT_HLL     "WRONGTYPE Key is not a valid HyperLogLog string value."
+#define ERR_HLL_CORRUPT     "INVALIDOBJ Corrupted HLL object detected"
+#define ERR_HLL_NO_KEY      "ERR The specified key does not exist"
+#define ERR_HLL_NOT_SPARSE  "ERR HLL encoding is not sparse"
+/* arguments: the subcommand's length up to its first NUL, its bytes */
+#define ERRF_HLL_PFDEBUG    "ERR Unknown PFDEBUG subcommand '%.*s'"
+/* PFSELFTEST's failures (formats: register, value, expected value; the
+ * cardinality and the absolute error) */
+#define ERR_HLL_TEST_SPARSE "TESTFAILED sparse encoding not used"
+#define ERR_HLL_TEST_AGREE  "TESTFAILED dense/sparse disagree"
+#define ERRF_HLL_TEST_REG   "TESTFAILED Register error at %ld: %d != %u"
+#define ERRF_HLL_TEST_ERROR "TESTFAILED Too big error. card:%llu abserr:%llu"
 
 /* ---- formats (argument: the lowercase command name unless noted) ---- */
 #define ERRF_ARITY          "ERR wrong number of arguments for '%s' command"

@@ -100,3 +100,34 @@ uint64_t hash_bytes(const void *key, size_t len, const hash_seed_t *s)
     b = (uint64_t)(r >> 64);
     return fold(a ^ C0 ^ (uint64_t)len, b ^ s->k1);
 }
+
+uint64_t hash_murmur64a(const void *key, size_t len, uint32_t seed)
+{
+    const uint64_t m = 0xc6a4a7935bd1e995ull;
+    const int r = 47;
+    const uint8_t *p = key;
+    /* Redis multiplies an int length by m: the same for len < 2^31. */
+    uint64_t h = seed ^ ((uint64_t)len * m);
+    size_t blocks = len / 8;
+
+    for (size_t i = 0; i < blocks; i++, p += 8) {
+        uint64_t k = 0;
+        for (int j = 7; j >= 0; j--)    /* little-endian on every host */
+            k = (k << 8) | p[j];
+        k *= m;
+        k ^= k >> r;
+        k *= m;
+        h ^= k;
+        h *= m;
+    }
+    size_t tail = len & 7;
+    if (tail) {
+        for (size_t j = tail; j-- > 0;)
+            h ^= (uint64_t)p[j] << (8 * j);
+        h *= m;
+    }
+    h ^= h >> r;
+    h *= m;
+    h ^= h >> r;
+    return h;
+}

@@ -26,6 +26,13 @@ void hash_seed_init(hash_seed_t *s, uint64_t seed);
 /* Hash len bytes at key. Never fails. */
 uint64_t hash_bytes(const void *key, size_t len, const hash_seed_t *s);
 
+/* Austin Appleby's MurmurHash64A as Redis computes it (little-endian
+ * 8-byte blocks, the tail folded byte by byte), so that HyperLogLog
+ * registers match redis-server's for the same elements (seed 0xadc83b19
+ * there).  Not seeded with a secret: use hash_bytes for hash tables.
+ * len must fit an int, as in Redis (values are at most 512 MB). */
+uint64_t hash_murmur64a(const void *key, size_t len, uint32_t seed);
+
 /* A splitmix64 step: a cheap PRNG for sampling (random keys, expiry). */
 static inline uint64_t hash_rand_next(uint64_t *state)
 {

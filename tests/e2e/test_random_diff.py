@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Random differential test: seeded random sequences of string, key, list,
-set, hash and sorted-set commands over a few keys (so they collide across shards), some of them
+set, hash, sorted-set and bitmap commands over a few keys (so they collide across shards), some of them
 grouped in MULTI/EXEC, some pipelined, sent to FlashKV (three workers, five
 shards: most multi-key commands span shards) and to Debian's redis-server;
 every reply must be byte-identical, in RESP2 and RESP3.  Six seeds by
@@ -108,6 +108,20 @@ def random_command(rnd):
                  "AGGREGATE", rnd.choice(["SUM", "MIN", "MAX"])),
         lambda: (rnd.choice(["ZUNION", "ZINTER", "ZDIFF"]), "2", k(), k(), "WITHSCORES"),
         lambda: ("ZINTERCARD", "2", k(), k()),
+        # bitmaps: strings read bit by bit, ints as their digits
+        lambda: ("SETBIT", k(), str(rnd.randrange(40)), rnd.choice(["0", "1"])),
+        lambda: ("GETBIT", k(), str(rnd.randrange(40))),
+        lambda: ("BITCOUNT", k()) if rnd.random() < 0.3
+        else ("BITCOUNT", k(), idx(), idx(), rnd.choice(["BYTE", "BIT"])),
+        lambda: ("BITPOS", k(), rnd.choice(["0", "1"]), idx(),
+                 str(rnd.randrange(-20, 20)), rnd.choice(["BYTE", "BIT"])),
+        lambda: ("BITOP", rnd.choice(["AND", "OR", "XOR"]), k(), k(), k()),
+        lambda: ("BITOP", "NOT", k(), k()),
+        lambda: ("BITFIELD", k(), "OVERFLOW", rnd.choice(["WRAP", "SAT", "FAIL"]),
+                 rnd.choice(["INCRBY", "SET", "GET"]) if rnd.random() < 0.8 else "GET",
+                 rnd.choice(["i5", "u7", "i64", "u63", "u1"]),
+                 rnd.choice(["0", "3", "#2", "17"]), v())
+        if rnd.random() < 0.7 else ("BITFIELD_RO", k(), "GET", "i9", str(rnd.randrange(30))),
     ]
     return table[rnd.randrange(len(table))]()
 

@@ -156,6 +156,17 @@ static bool too_costly(shard_t *sh, int argc, const cmd_arg_t *argv)
     long long v;
     if (word_is(&argv[0], "setrange") && argc > 2 && parse_ll(&argv[2], &v))
         return v > (1 << 16);
+    /* Bit offsets grow strings up to 512 MB: keep them to 64 KB. */
+    if (word_is(&argv[0], "setbit") && argc > 2 && parse_ll(&argv[2], &v))
+        return v > (1 << 19);
+    if (word_is(&argv[0], "bitfield") || word_is(&argv[0], "bitfield_ro"))
+        for (int i = 2; i < argc; i++) {
+            cmd_arg_t a = argv[i];
+            if (a.len && a.ptr[0] == '#')
+                a.ptr++, a.len--;   /* "#N": N times the width */
+            if (parse_ll(&a, &v) && (v > (1 << 13) || v < -(1 << 13)))
+                return true;
+        }
     if ((word_is(&argv[0], "srandmember") || word_is(&argv[0], "hrandfield") ||
          word_is(&argv[0], "zrandmember")) && argc > 2 && parse_ll(&argv[2], &v))
         return v > 4096 || v < -4096;

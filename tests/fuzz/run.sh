@@ -21,7 +21,7 @@ else
 	CC=clang meson setup "$dir" $opts >/dev/null || exit 1
 fi
 targets=""
-for t in resp config lp intset ql ht zs cmd rdb; do
+for t in resp config lp intset ql ht zs cmd rdb bitfield hll; do
 	targets="$targets tests/fuzz/fuzz_$t"
 done
 # shellcheck disable=SC2086

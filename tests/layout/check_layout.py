@@ -30,7 +30,7 @@ LAYERS = [
     ["net/config"],
     ["net/core"],
     ["net/shard"],
-    ["net/persist"],
+    ["net/persist", "net/pubsub"],
     ["net/conn"],
     ["net/server"],
 ]
