@@ -37,6 +37,12 @@
 
 #define MAX_EVENTS 256
 #define TURNS_BETWEEN_POLLS 64
+/* ... or this long, whichever comes first: a run of long turns (a shard
+ * walking its tables for a snapshot, one chunk a turn) must not keep the
+ * sockets unheard for tens of milliseconds.  The clock is read once per
+ * batch of TURNS_PER_BATCH turns. */
+#define NS_BETWEEN_POLLS 200000ull
+#define TURNS_PER_BATCH 16
 
 uint64_t act_now_ns(void)
 {
@@ -246,19 +252,24 @@ void *act__worker_main(void *arg)
 		(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
 	unsigned since_poll = 0;
+	uint64_t last_poll = act_now_ns();
 	while (!ck_pr_load_int(&w->stop)) {
-		unsigned ran = run_ready(w, TURNS_BETWEEN_POLLS);
+		unsigned ran = run_ready(w, TURNS_PER_BATCH);
 		act__timers_fire(w);
 		if (ran > 0) {
-			/* Busy: still hear from sockets every so many turns. */
+			/* Busy: still hear from sockets every so many turns,
+			 * or every so long. */
 			since_poll += ran;
-			if (since_poll >= TURNS_BETWEEN_POLLS && w->nwatches) {
+			if (w->nwatches && (since_poll >= TURNS_BETWEEN_POLLS ||
+					    act_now_ns() - last_poll >= NS_BETWEEN_POLLS)) {
 				poll_events(w, &zero_timeout);
 				since_poll = 0;
+				last_poll = act_now_ns();
 			}
 			continue;
 		}
 		since_poll = 0;
+		last_poll = act_now_ns();
 		/* Out of work: send frees of other workers' messages home
 		 * before spinning or sleeping (see msg.c). */
 		act__msg_flush(w);

@@ -15,7 +15,14 @@ times:
             only the wall time is compared);
   load      a restart on the file: the time from spawning the server to
             its first PONG (loading included);
-  size      the file's bytes.
+  size      the file's bytes;
+  under writes  a writer overwrites random keys of the dataset (20,000
+            SETs/s in pipelined batches) while a probe sends a GET every
+            2 ms: 3 s without a save, then a BGSAVE until it is done.
+            Memory is the proportional set size (Pss, so pages a forked
+            child shares are counted once) of the server and its children,
+            sampled every 20 ms: peak during BGSAVE / before it.  Latency:
+            the probe's p99 during BGSAVE / its p99 before.
 
 Medians with the range of the rounds; ratios are redis-server / FlashKV
 for times (above 1: FlashKV faster) and FlashKV / redis-server for size.
@@ -24,6 +31,7 @@ usage: persist_vs_redis.py --server build/net/flashkv-server
        [--keys 1000000] [--rounds 3] [--markdown FILE]
 """
 import argparse
+import glob
 import os
 import random
 import shutil
@@ -33,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -101,6 +110,9 @@ class Srv:
         self.proc.wait(60)
 
 
+NKEYS = [0]
+
+
 def measure(srv):
     cpu0, t0 = cpu_seconds(srv.proc.pid), time.monotonic()
     if not srv.cmd("SAVE").startswith(b"+OK"):
@@ -117,8 +129,79 @@ def measure(srv):
     size = os.path.getsize(os.path.join(srv.dir, "dump.rdb"))
     srv.stop()
     load_s = srv.start()
+    mem, lat, p99_before, p99_during = under_writes(srv, NKEYS[0])
     return {"save": save_s, "save_cpu": save_cpu, "bgsave": bg_s,
-            "load": load_s, "size": size}
+            "load": load_s, "size": size, "mem_peak": mem, "p99_ratio": lat,
+            "p99_before_ms": p99_before, "p99_during_ms": p99_during}
+
+
+def pss(pid):
+    """Pss in bytes of pid and its children (a forked saver)."""
+    total = 0
+    pids = [pid]
+    for f in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            pids += [int(x) for x in open(f).read().split()]
+        except OSError:
+            pass
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def under_writes(srv, nkeys):
+    stop = threading.Event()
+    lat = []
+
+    def writer():
+        rnd = random.Random(3)
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            while not stop.is_set():
+                batch = b"".join(resp("SET", f"s:{rnd.randrange(nkeys)}", "w" * 40).encode()
+                                 for _ in range(100))
+                s.sendall(batch)
+                got = 0
+                while got < 100:
+                    got += s.recv(1 << 16).count(b"\r\n")
+                time.sleep(0.005)
+
+    def probe():
+        rnd = random.Random(4)
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                s.sendall(resp("GET", f"s:{rnd.randrange(nkeys)}").encode())
+                buf = b""
+                while not (buf.startswith(b"$-1\r\n") or (buf.count(b"\r\n") >= 2)):
+                    buf += s.recv(4096)
+                lat.append((time.monotonic(), time.perf_counter() - t0))
+                time.sleep(0.002)
+
+    th = [threading.Thread(target=writer), threading.Thread(target=probe)]
+    for t in th:
+        t.start()
+    time.sleep(3)
+    before_mem = pss(srv.proc.pid)
+    t_save = time.monotonic()
+    srv.cmd("BGSAVE")
+    peak = before_mem
+    while b"rdb_bgsave_in_progress:0" not in srv.cmd("INFO", "persistence"):
+        peak = max(peak, pss(srv.proc.pid))
+        time.sleep(0.02)
+    t_done = time.monotonic()
+    stop.set()
+    for t in th:
+        t.join()
+    base = sorted(x for t, x in lat if t < t_save)
+    during = sorted(x for t, x in lat if t_save <= t <= t_done)
+    p99 = lambda xs: xs[min(len(xs) - 1, int(len(xs) * 0.99))] if xs else float("nan")
+    return peak / before_mem, p99(during) / p99(base), p99(base) * 1e3, p99(during) * 1e3
 
 
 def med(xs):
@@ -133,6 +216,7 @@ def main():
     ap.add_argument("--markdown")
     a = ap.parse_args()
     payload = dataset(a.keys)
+    NKEYS[0] = a.keys
     dirs = {k: tempfile.mkdtemp(prefix=f"persist-{k}-") for k in ("flashkv", "redis")}
     srvs = {k: Srv(k, a.server, dirs[k]) for k in dirs}
     res = {k: [] for k in dirs}
@@ -155,10 +239,14 @@ def main():
     rows = []
     for m, unit, scale in (("save", "s", 1), ("save_cpu", "s", 1),
                            ("bgsave", "s", 1), ("load", "s", 1),
-                           ("size", "MB", 1e-6)):
+                           ("size", "MB", 1e-6),
+                           ("mem_peak", "peak / before", 1),
+                           ("p99_ratio", "p99 during / before", 1),
+                           ("p99_before_ms", "ms", 1), ("p99_during_ms", "ms", 1)):
         f = med([x[m] * scale for x in res["flashkv"]])
         r = med([x[m] * scale for x in res["redis"]])
-        ratio = f[0] / r[0] if m == "size" else r[0] / f[0]
+        lower_is_better = m not in ("size",)
+        ratio = r[0] / f[0] if lower_is_better else f[0] / r[0]
         rows.append(f"| {m} ({unit}) | {f[0]:.3f} ({f[1]:.3f}-{f[2]:.3f}) | "
                     f"{r[0]:.3f} ({r[1]:.3f}-{r[2]:.3f}) | {ratio:.2f}x |")
     text = ("| {} keys, {} rounds | FlashKV median (range) | redis-server "

@@ -4,9 +4,9 @@
  * shard, each database gets a point-in-time snapshot (store/db/ks_snap.h)
  * whose keys are encoded here as RDB records (store/persist/rdb.h).  Then
  * the shard serves its clients as usual, and each MSG_SNAP_PULL from the
- * saver walks its tables a little further: about SNAP_CHUNK bytes of
- * records per pull, sent back in one MSG_SNAP_CHUNK, so a snapshot costs
- * the shard's clients short steps, never a long pause.  A write to a key
+ * saver walks its tables a little further: up to SNAP_CHUNK bytes of records
+ * or SNAP_STEP_NS of work per pull, sent back in one MSG_SNAP_CHUNK, so a
+ * snapshot costs the shard's clients short steps, never a long pause.  A write to a key
  * not yet walked first encodes the key's old value (cmd_snap.c), into the
  * same buffer, which goes out with the next chunk.
  *
@@ -19,8 +19,11 @@
 #include "net/core/log.h"
 #include "store/db/ks_snap.h"
 
-/* Bytes of records per pull: about 0.1 ms of encoding. */
+/* A pull stops at this many bytes of records or this much time, so a
+ * snapshot costs the shard's clients (and the sockets of its worker)
+ * steps of at most about 50 us. */
 #define SNAP_CHUNK (64u << 10)
+#define SNAP_STEP_NS 50000u
 /* Buckets walked between checks of the chunk's size. */
 #define SNAP_STEP 16
 
@@ -67,7 +70,9 @@ void shard_snap_begin(shard_t *sh, act_actor_t *saver, bool compress)
 void shard_snap_pull(shard_t *sh)
 {
 	shard_snap_t *sn = &sh->snap;
-	while (sn->active && sn->out.len < SNAP_CHUNK && sn->walk_db < sh->ndbs) {
+	uint64_t until = act_now_ns() + SNAP_STEP_NS;
+	while (sn->active && sn->out.len < SNAP_CHUNK && sn->walk_db < sh->ndbs &&
+	       act_now_ns() < until) {
 		ks_t *ks = sh->dbs[sn->walk_db];
 		ks_set_now(ks, server_now_ms());
 		if (ks_snap_step(ks, SNAP_STEP))
