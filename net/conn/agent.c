@@ -39,22 +39,7 @@ static void agent_list(int w, const list_msg_t *lm);
 /* Send a request part's answer (@bytes) back to the asking connection. */
 static void agent_answer(const list_msg_t *lm, const char *bytes, size_t len)
 {
-	rep_batch_t *m = (rep_batch_t *)act_msg_new(
-		sizeof(*m) + sizeof(rep_entry_t) + server_pad8(len),
-		MSG_REPLY_BATCH);
-	if (!m) {
-		log_warning("out of memory answering a CLIENT command");
-		abort(); /* the asking conn would wait forever */
-	}
-	m->conn = lm->conn;
-	m->n = 1;
-	m->len = (uint32_t)(sizeof(rep_entry_t) + server_pad8(len));
-	rep_entry_t *e = (rep_entry_t *)m->data;
-	*e = (rep_entry_t){ .seq = lm->seq, .part = lm->part,
-			    .shard = REP_NO_SHARD, .len = (uint32_t)len };
-	if (len)
-		memcpy(e + 1, bytes, len);
-	act_send(lm->reply_to, &m->hdr);
+	rep_send_one(lm->reply_to, lm->conn, lm->seq, lm->part, bytes, len);
 }
 
 static void agent_list(int w, const list_msg_t *lm)

@@ -88,22 +88,7 @@ static void answer(const ps_ack_t *ack, const char *bytes, size_t len)
 {
 	if (!ack->reply_to)
 		return;
-	rep_batch_t *m = (rep_batch_t *)act_msg_new(
-		sizeof(*m) + sizeof(rep_entry_t) + server_pad8(len),
-		MSG_REPLY_BATCH);
-	if (!m) {
-		log_warning("out of memory answering a pub/sub request");
-		abort();
-	}
-	m->conn = ack->conn;
-	m->n = 1;
-	m->len = (uint32_t)(sizeof(rep_entry_t) + server_pad8(len));
-	rep_entry_t *e = (rep_entry_t *)m->data;
-	*e = (rep_entry_t){ .seq = ack->seq, .part = ack->part,
-			    .shard = REP_NO_SHARD, .len = (uint32_t)len };
-	if (len)
-		memcpy(e + 1, bytes, len);
-	act_send(ack->reply_to, &m->hdr);
+	rep_send_one(ack->reply_to, ack->conn, ack->seq, ack->part, bytes, len);
 }
 
 static void answer_count(const ps_ack_t *ack, long long n)

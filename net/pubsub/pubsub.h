@@ -36,9 +36,6 @@
 
 enum ps_kind { PS_CHANNEL, PS_SHARD, PS_PATTERN, PS_KINDS };
 
-/* rep_entry_t.shard of an answer that comes from no shard (an owner's). */
-#define REP_NO_SHARD UINT16_MAX
-
 /* Message types of this module, numbered apart from net/core/msg.h's. */
 enum {
 	MSG_PS_SUB = 0x7000, /* conn -> owner: worker W +-1 subscriber */

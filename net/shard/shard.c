@@ -299,6 +299,26 @@ static void defer(shard_t *sh, act_msg_t *msg)
 	sh->defer_len++;
 }
 
+void rep_send_one(act_actor_t *to, void *conn, uint32_t seq, uint16_t part,
+		  const void *bytes, size_t len)
+{
+	rep_batch_t *m = (rep_batch_t *)act_msg_new(
+		sizeof(*m) + sizeof(rep_entry_t) + server_pad8(len), MSG_REPLY_BATCH);
+	if (!m) {
+		log_warning("out of memory answering a connection");
+		abort();
+	}
+	m->conn = conn;
+	m->n = 1;
+	m->len = (uint32_t)(sizeof(rep_entry_t) + server_pad8(len));
+	rep_entry_t *e = (rep_entry_t *)m->data;
+	*e = (rep_entry_t){ .seq = seq, .part = part, .shard = REP_NO_SHARD,
+			    .len = (uint32_t)len };
+	if (len)
+		memcpy(e + 1, bytes, len);
+	act_send(to, &m->hdr);
+}
+
 static void grant(shard_t *sh, hold_msg_t *h)
 {
 	sh->held_by = h->conn;

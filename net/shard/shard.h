@@ -60,6 +60,16 @@ typedef struct rep_batch {
 	char data[];            /* rep_entry_t + bytes... */
 } rep_batch_t;
 
+/* rep_entry_t.shard of an answer that comes from no shard (a per-worker
+ * agent's, a channel owner's): not counted as in flight anywhere. */
+#define REP_NO_SHARD UINT16_MAX
+
+/* Send the connection state @conn, at actor @to, a reply batch holding
+ * one answer (@bytes) to its request @seq / @part, from no shard.  Out of
+ * memory aborts: the connection would wait for it forever. */
+void rep_send_one(act_actor_t *to, void *conn, uint32_t seq, uint16_t part,
+		  const void *bytes, size_t len);
+
 /* MSG_HOLD and MSG_HELD (see txn.c for the protocol). */
 typedef struct hold_msg {
 	act_msg_t hdr;
